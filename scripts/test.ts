@@ -1,0 +1,152 @@
+// `npm test`: every suite, on a test cluster of its own (never the dev database), ending with one line
+// `N passed, N failed`. `npm test -- db types` runs only the named suites.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { loadConfig, projectRoot, type StackConfig } from '../stack/config.ts';
+import { createLogger } from '../stack/log.ts';
+import { ensureCluster } from '../stack/postgres/index.ts';
+import { runPgProve, withThrowawayDb } from '../stack/postgres/pgtap.ts';
+import { generateTypes } from '../stack/postgres/typegen.ts';
+
+const log = createLogger('test');
+
+interface SuiteResult {
+  name: string;
+  passed: number;
+  failed: number;
+  ms: number;
+  detail?: string;
+}
+
+const helpersFile = join(projectRoot, 'supabase', 'tests', 'database', '00000-test-helpers.test.sql');
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+function filesUnder(dir: string, suffix: string): string[] {
+  try {
+    return (readdirSync(dir, { recursive: true }) as string[])
+      .filter((f) => f.endsWith(suffix) && !f.includes('node_modules'))
+      .map((f) => join(dir, f))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+type DbSuite = (cfg: StackConfig, database: string) => Promise<Omit<SuiteResult, 'ms'>>;
+
+const dbSuites: Record<string, DbSuite> = {
+  async platform(cfg, database) {
+    const res = await runPgProve(cfg, database, [helpersFile, join(projectRoot, 'stack', 'postgres', 'tests')], log);
+    return { name: 'platform pgTAP', passed: res.passed, failed: res.failed, detail: res.ok ? undefined : res.output };
+  },
+  async db(cfg, database) {
+    const res = await runPgProve(cfg, database, [join(projectRoot, 'supabase', 'tests', 'database')], log);
+    return { name: 'project pgTAP', passed: res.passed, failed: res.failed, detail: res.ok ? undefined : res.output };
+  },
+  async types(cfg, database) {
+    const committed = readFileSync(join(projectRoot, 'types', 'database.ts'), 'utf8');
+    const fresh = await generateTypes(cfg, database);
+    const same = committed === fresh;
+    return {
+      name: 'types/database.ts is fresh', passed: same ? 1 : 0, failed: same ? 0 : 1,
+      detail: same ? undefined : 'types/database.ts differs from the migrations: run `npm run types` and commit it',
+    };
+  },
+};
+
+const suites: Record<string, () => Promise<SuiteResult[]>> = {
+  async typecheck() {
+    const started = performance.now();
+    const { code, output } = await run(process.execPath, [join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.']);
+    return [{ name: 'tsc --noEmit', passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, ms: performance.now() - started,
+      detail: code === 0 ? undefined : output }];
+  },
+  async node() {
+    const started = performance.now();
+    const files = [...filesUnder(join(projectRoot, 'tests'), '.test.ts'), ...filesUnder(join(projectRoot, 'stack'), '.test.ts')];
+    if (files.length === 0) return [];
+    const tapDir = mkdtempSync(join(tmpdir(), 'mr-tap-'));
+    const tapFile = join(tapDir, 'node.tap');
+    const { code, output } = await run(process.execPath, [
+      '--import', 'tsx', '--test', '--test-concurrency=1',
+      '--test-reporter=spec', '--test-reporter-destination=stdout',
+      '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
+      ...files,
+    ]);
+    const tap = readFileSync(tapFile, 'utf8');
+    rmSync(tapDir, { recursive: true, force: true });
+    const passed = Number(/^# pass (\d+)/m.exec(tap)?.[1] ?? 0);
+    let failed = Number(/^# fail (\d+)/m.exec(tap)?.[1] ?? 0);
+    if (code !== 0 && failed === 0) failed = 1;
+    process.stdout.write(output);
+    return [{ name: `node tests (${files.map((f) => relative(projectRoot, f)).join(', ')})`, passed, failed,
+      ms: performance.now() - started }];
+  },
+};
+
+async function runDbSuites(names: string[]): Promise<SuiteResult[]> {
+  if (names.length === 0) return [];
+  // A cluster of our own for tests, so `npm test` never touches the dev database and can run beside `npm start`.
+  const cfg = loadConfig({
+    ...process.env,
+    STACK_STATE_DIR: process.env.STACK_TEST_STATE_DIR ?? join(projectRoot, '.stack', 'test'),
+    STACK_DB_PORT: process.env.STACK_TEST_DB_PORT ?? '54332',
+  });
+  await ensureCluster(cfg, log);
+  return withThrowawayDb(cfg, log, async (database) => {
+    const results: SuiteResult[] = [];
+    for (const name of names) {
+      const started = performance.now();
+      log.info(`suite ${name}…`);
+      const res = await dbSuites[name](cfg, database);
+      results.push({ ...res, ms: performance.now() - started });
+    }
+    return results;
+  });
+}
+
+async function main(): Promise<number> {
+  const requested = process.argv.slice(2);
+  const all = ['typecheck', ...Object.keys(dbSuites), 'node'];
+  const names = requested.length > 0 ? requested : all;
+  const unknown = names.filter((n) => !all.includes(n));
+  if (unknown.length) {
+    console.error(`unknown suite(s) ${unknown.join(', ')}; known: ${all.join(', ')}`);
+    return 2;
+  }
+  const results: SuiteResult[] = [];
+  if (names.includes('typecheck')) results.push(...(await suites.typecheck()));
+  results.push(...(await runDbSuites(names.filter((n) => n in dbSuites))));
+  if (names.includes('node')) results.push(...(await suites.node()));
+
+  console.log('');
+  for (const r of results) {
+    const mark = r.failed === 0 ? 'PASS' : 'FAIL';
+    console.log(`${mark} ${r.name}: ${r.passed} passed, ${r.failed} failed (${(r.ms / 1000).toFixed(1)} s)`);
+  }
+  for (const r of results.filter((r) => r.failed > 0 && r.detail)) {
+    console.log(`\n--- ${r.name} ---\n${r.detail}`);
+  }
+  const passed = results.reduce((n, r) => n + r.passed, 0);
+  const failed = results.reduce((n, r) => n + r.failed, 0);
+  console.log(`\n${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+main().then((code) => process.exit(code), (err: Error) => {
+  log.error(err.stack ?? err.message);
+  console.log('\n0 passed, 1 failed');
+  process.exit(1);
+});

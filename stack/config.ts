@@ -1,0 +1,51 @@
+// The one place that decides ports, folders and keys for the local stack. Defaults are `supabase start`'s;
+// every value can be overridden through the environment so tests can run isolated stacks side by side.
+import { createHash } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The public demo values every `supabase start` prints; safe to print, never use them in production. */
+export const demoKeys = {
+  jwtSecret: 'super-secret-jwt-token-with-at-least-32-characters-long',
+  anonKey:
+    'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0',
+  serviceRoleKey:
+    'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU',
+  publishableKey: 'sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH',
+  secretKey: 'sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz',
+} as const;
+
+export interface StackConfig {
+  /** Folder holding every service's runtime state (git-ignored). */
+  stateDir: string;
+  dbPort: number;
+  apiPort: number;
+  dbPassword: string;
+  /** Folder holding `supabase/` (config.toml, migrations, seed) that the CLI applies. */
+  workdir: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
+  return {
+    stateDir: resolve(env.STACK_STATE_DIR ?? join(projectRoot, '.stack')),
+    dbPort: Number(env.STACK_DB_PORT ?? 54322),
+    apiPort: Number(env.STACK_API_PORT ?? 54321),
+    dbPassword: 'postgres',
+    workdir: resolve(env.STACK_WORKDIR ?? projectRoot),
+  };
+}
+
+/** postgresql:// URL for a role and database on the local cluster (sslmode=disable: the CLI needs it). */
+export function dbUrl(cfg: StackConfig, opts: { user?: string; database?: string; sslmode?: boolean } = {}): string {
+  const user = opts.user ?? 'postgres';
+  const database = opts.database ?? 'postgres';
+  const url = `postgresql://${user}:${cfg.dbPassword}@127.0.0.1:${cfg.dbPort}/${database}`;
+  return opts.sslmode === false ? url : `${url}?sslmode=disable`;
+}
+
+/** Short stable id for a path, used to name fallback folders outside the project. */
+export function pathId(path: string): string {
+  return createHash('sha256').update(path).digest('hex').slice(0, 12);
+}

@@ -1,0 +1,1 @@
+-- Demo data for local development; filled in by the domain migrations issue.
