@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { loadConfig, projectRoot, type StackConfig } from '../stack/config.ts';
 import { createLogger } from '../stack/log.ts';
+import { stopCluster } from '../stack/postgres/cluster.ts';
 import { ensureCluster } from '../stack/postgres/index.ts';
 import { runPgProve, withThrowawayDb } from '../stack/postgres/pgtap.ts';
 import { generateTypes } from '../stack/postgres/typegen.ts';
@@ -80,7 +81,7 @@ const suites: Record<string, () => Promise<SuiteResult[]>> = {
     const tapDir = mkdtempSync(join(tmpdir(), 'mr-tap-'));
     const tapFile = join(tapDir, 'node.tap');
     const { code, output } = await run(process.execPath, [
-      '--import', 'tsx', '--test', '--test-concurrency=1',
+      '--experimental-websocket', '--import', 'tsx', '--test', '--test-concurrency=1',
       '--test-reporter=spec', '--test-reporter-destination=stdout',
       '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
       ...files,
@@ -104,8 +105,9 @@ async function runDbSuites(names: string[]): Promise<SuiteResult[]> {
     STACK_STATE_DIR: process.env.STACK_TEST_STATE_DIR ?? join(projectRoot, '.stack', 'test'),
     STACK_DB_PORT: process.env.STACK_TEST_DB_PORT ?? '54332',
   });
-  await ensureCluster(cfg, log);
-  return withThrowawayDb(cfg, log, async (database) => {
+  const cluster = await ensureCluster(cfg, log);
+  try {
+    return await withThrowawayDb(cfg, log, async (database) => {
     const results: SuiteResult[] = [];
     for (const name of names) {
       const started = performance.now();
@@ -114,7 +116,11 @@ async function runDbSuites(names: string[]): Promise<SuiteResult[]> {
       results.push({ ...res, ms: performance.now() - started });
     }
     return results;
-  });
+    });
+  } finally {
+    // Leave the machine as we found it: stop the test cluster unless it was already running.
+    if (!cluster.alreadyRunning) stopCluster(cluster.bins, cluster.paths);
+  }
 }
 
 async function main(): Promise<number> {
