@@ -8,6 +8,7 @@ import { loadConfig, projectRoot, type StackConfig } from '../stack/config.ts';
 import { createLogger } from '../stack/log.ts';
 import { stopCluster } from '../stack/postgres/cluster.ts';
 import { ensureCluster } from '../stack/postgres/index.ts';
+import { lintDatabase } from '../stack/postgres/migrations.ts';
 import { runPgProve, withThrowawayDb } from '../stack/postgres/pgtap.ts';
 import { generateTypes } from '../stack/postgres/typegen.ts';
 
@@ -48,13 +49,18 @@ function filesUnder(dir: string, suffix: string): string[] {
 type DbSuite = (cfg: StackConfig, database: string) => Promise<Omit<SuiteResult, 'ms'>>;
 
 const dbSuites: Record<string, DbSuite> = {
-  async platform(cfg, database) {
-    const res = await runPgProve(cfg, database, [helpersFile, join(projectRoot, 'stack', 'postgres', 'tests')], log);
-    return { name: 'platform pgTAP', passed: res.passed, failed: res.failed, detail: res.ok ? undefined : res.output };
-  },
   async db(cfg, database) {
     const res = await runPgProve(cfg, database, [join(projectRoot, 'supabase', 'tests', 'database')], log);
     return { name: 'project pgTAP', passed: res.passed, failed: res.failed, detail: res.ok ? undefined : res.output };
+  },
+  async lint(cfg, database) {
+    // plpgsql_check over every function, as `supabase db lint` does on hosted projects.
+    try {
+      await lintDatabase(cfg, database, ['public', 'private'], log);
+      return { name: 'supabase db lint --fail-on error', passed: 1, failed: 0 };
+    } catch (err) {
+      return { name: 'supabase db lint --fail-on error', passed: 0, failed: 1, detail: (err as Error).message };
+    }
   },
   async types(cfg, database) {
     const committed = readFileSync(join(projectRoot, 'types', 'database.ts'), 'utf8');
@@ -64,6 +70,14 @@ const dbSuites: Record<string, DbSuite> = {
       name: 'types/database.ts is fresh', passed: same ? 1 : 0, failed: same ? 0 : 1,
       detail: same ? undefined : 'types/database.ts differs from the migrations: run `npm run types` and commit it',
     };
+  },
+};
+
+// The platform is tested on a database that has only the platform SQL: project migrations change defaults.
+const platformSuites: Record<string, DbSuite> = {
+  async platform(cfg, database) {
+    const res = await runPgProve(cfg, database, [helpersFile, join(projectRoot, 'stack', 'postgres', 'tests')], log);
+    return { name: 'platform pgTAP', passed: res.passed, failed: res.failed, detail: res.ok ? undefined : res.output };
   },
 };
 
@@ -97,8 +111,23 @@ const suites: Record<string, () => Promise<SuiteResult[]>> = {
   },
 };
 
+async function runSuitesOn(cfg: StackConfig, table: Record<string, DbSuite>, names: string[], migrations: boolean) {
+  const selected = names.filter((n) => n in table);
+  if (selected.length === 0) return [];
+  return withThrowawayDb(cfg, log, async (database) => {
+    const results: SuiteResult[] = [];
+    for (const name of selected) {
+      const started = performance.now();
+      log.info(`suite ${name}…`);
+      const res = await table[name](cfg, database);
+      results.push({ ...res, ms: performance.now() - started });
+    }
+    return results;
+  }, { migrations });
+}
+
 async function runDbSuites(names: string[]): Promise<SuiteResult[]> {
-  if (names.length === 0) return [];
+  if (!names.some((n) => n in dbSuites || n in platformSuites)) return [];
   // A cluster of our own for tests, so `npm test` never touches the dev database and can run beside `npm start`.
   const cfg = loadConfig({
     ...process.env,
@@ -107,16 +136,10 @@ async function runDbSuites(names: string[]): Promise<SuiteResult[]> {
   });
   const cluster = await ensureCluster(cfg, log);
   try {
-    return await withThrowawayDb(cfg, log, async (database) => {
-    const results: SuiteResult[] = [];
-    for (const name of names) {
-      const started = performance.now();
-      log.info(`suite ${name}…`);
-      const res = await dbSuites[name](cfg, database);
-      results.push({ ...res, ms: performance.now() - started });
-    }
-    return results;
-    });
+    return [
+      ...(await runSuitesOn(cfg, platformSuites, names, false)),
+      ...(await runSuitesOn(cfg, dbSuites, names, true)),
+    ];
   } finally {
     // Leave the machine as we found it: stop the test cluster unless it was already running.
     if (!cluster.alreadyRunning) stopCluster(cluster.bins, cluster.paths);
@@ -125,7 +148,7 @@ async function runDbSuites(names: string[]): Promise<SuiteResult[]> {
 
 async function main(): Promise<number> {
   const requested = process.argv.slice(2);
-  const all = ['typecheck', ...Object.keys(dbSuites), 'node'];
+  const all = ['typecheck', ...Object.keys(platformSuites), ...Object.keys(dbSuites), 'node'];
   const names = requested.length > 0 ? requested : all;
   const unknown = names.filter((n) => !all.includes(n));
   if (unknown.length) {
@@ -134,7 +157,7 @@ async function main(): Promise<number> {
   }
   const results: SuiteResult[] = [];
   if (names.includes('typecheck')) results.push(...(await suites.typecheck()));
-  results.push(...(await runDbSuites(names.filter((n) => n in dbSuites))));
+  results.push(...(await runDbSuites(names)));
   if (names.includes('node')) results.push(...(await suites.node()));
 
   console.log('');

@@ -9,19 +9,612 @@ export type Json =
 export type Database = {
   public: {
     Tables: {
-      [_ in never]: never
+      meeting_invitations: {
+        Row: {
+          created_at: string
+          id: string
+          invitee_id: string
+          inviter_id: string
+          meeting_id: string
+          status: Database["public"]["Enums"]["invitation_status"]
+          updated_at: string
+        }
+        Insert: {
+          created_at?: string
+          id?: string
+          invitee_id: string
+          inviter_id: string
+          meeting_id: string
+          status?: Database["public"]["Enums"]["invitation_status"]
+          updated_at?: string
+        }
+        Update: {
+          created_at?: string
+          id?: string
+          invitee_id?: string
+          inviter_id?: string
+          meeting_id?: string
+          status?: Database["public"]["Enums"]["invitation_status"]
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "meeting_invitations_invitee_id_fkey"
+            columns: ["invitee_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "meeting_invitations_inviter_id_fkey"
+            columns: ["inviter_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "meeting_invitations_meeting_id_fkey"
+            columns: ["meeting_id"]
+            isOneToOne: false
+            referencedRelation: "meetings"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      meeting_participants: {
+        Row: {
+          created_at: string
+          id: string
+          is_hand_raised: boolean
+          is_muted: boolean
+          is_screen_sharing: boolean
+          is_video_on: boolean
+          joined_at: string
+          left_at: string | null
+          meeting_id: string
+          removed_at: string | null
+          removed_by: string | null
+          role: Database["public"]["Enums"]["participant_role"]
+          status: Database["public"]["Enums"]["participant_status"]
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          id?: string
+          is_hand_raised?: boolean
+          is_muted?: boolean
+          is_screen_sharing?: boolean
+          is_video_on?: boolean
+          joined_at?: string
+          left_at?: string | null
+          meeting_id: string
+          removed_at?: string | null
+          removed_by?: string | null
+          role?: Database["public"]["Enums"]["participant_role"]
+          status?: Database["public"]["Enums"]["participant_status"]
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          id?: string
+          is_hand_raised?: boolean
+          is_muted?: boolean
+          is_screen_sharing?: boolean
+          is_video_on?: boolean
+          joined_at?: string
+          left_at?: string | null
+          meeting_id?: string
+          removed_at?: string | null
+          removed_by?: string | null
+          role?: Database["public"]["Enums"]["participant_role"]
+          status?: Database["public"]["Enums"]["participant_status"]
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "meeting_participants_meeting_id_fkey"
+            columns: ["meeting_id"]
+            isOneToOne: false
+            referencedRelation: "meetings"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "meeting_participants_removed_by_fkey"
+            columns: ["removed_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "meeting_participants_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      meetings: {
+        Row: {
+          access: Database["public"]["Enums"]["meeting_access"]
+          created_at: string
+          ended_at: string | null
+          host_id: string
+          id: string
+          organization_id: string
+          started_at: string | null
+          status: Database["public"]["Enums"]["meeting_status"]
+          title: string
+          updated_at: string
+        }
+        Insert: {
+          access?: Database["public"]["Enums"]["meeting_access"]
+          created_at?: string
+          ended_at?: string | null
+          host_id: string
+          id?: string
+          organization_id: string
+          started_at?: string | null
+          status?: Database["public"]["Enums"]["meeting_status"]
+          title: string
+          updated_at?: string
+        }
+        Update: {
+          access?: Database["public"]["Enums"]["meeting_access"]
+          created_at?: string
+          ended_at?: string | null
+          host_id?: string
+          id?: string
+          organization_id?: string
+          started_at?: string | null
+          status?: Database["public"]["Enums"]["meeting_status"]
+          title?: string
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "meetings_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "meetings_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      message_reactions: {
+        Row: {
+          created_at: string
+          emoji: string
+          id: string
+          message_id: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          emoji: string
+          id?: string
+          message_id: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          emoji?: string
+          id?: string
+          message_id?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "message_reactions_message_id_fkey"
+            columns: ["message_id"]
+            isOneToOne: false
+            referencedRelation: "messages"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "message_reactions_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      messages: {
+        Row: {
+          client_id: string
+          content: string
+          created_at: string
+          deleted_at: string | null
+          edited_at: string | null
+          id: string
+          meeting_id: string
+          sender_id: string
+          seq: number
+          type: Database["public"]["Enums"]["message_type"]
+        }
+        Insert: {
+          client_id: string
+          content: string
+          created_at?: string
+          deleted_at?: string | null
+          edited_at?: string | null
+          id?: string
+          meeting_id: string
+          sender_id: string
+          seq?: never
+          type?: Database["public"]["Enums"]["message_type"]
+        }
+        Update: {
+          client_id?: string
+          content?: string
+          created_at?: string
+          deleted_at?: string | null
+          edited_at?: string | null
+          id?: string
+          meeting_id?: string
+          sender_id?: string
+          seq?: never
+          type?: Database["public"]["Enums"]["message_type"]
+        }
+        Relationships: [
+          {
+            foreignKeyName: "messages_meeting_id_fkey"
+            columns: ["meeting_id"]
+            isOneToOne: false
+            referencedRelation: "meetings"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "messages_sender_id_fkey"
+            columns: ["sender_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      organizations: {
+        Row: {
+          created_at: string
+          id: string
+          name: string
+          slug: string
+          updated_at: string
+        }
+        Insert: {
+          created_at?: string
+          id?: string
+          name: string
+          slug: string
+          updated_at?: string
+        }
+        Update: {
+          created_at?: string
+          id?: string
+          name?: string
+          slug?: string
+          updated_at?: string
+        }
+        Relationships: []
+      }
+      profiles: {
+        Row: {
+          avatar_url: string | null
+          created_at: string
+          full_name: string | null
+          id: string
+          org_role: Database["public"]["Enums"]["org_role"]
+          organization_id: string | null
+          updated_at: string
+        }
+        Insert: {
+          avatar_url?: string | null
+          created_at?: string
+          full_name?: string | null
+          id: string
+          org_role?: Database["public"]["Enums"]["org_role"]
+          organization_id?: string | null
+          updated_at?: string
+        }
+        Update: {
+          avatar_url?: string | null
+          created_at?: string
+          full_name?: string | null
+          id?: string
+          org_role?: Database["public"]["Enums"]["org_role"]
+          organization_id?: string | null
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "profiles_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
     }
     Views: {
       [_ in never]: never
     }
     Functions: {
-      [_ in never]: never
+      delete_message: {
+        Args: { message_id: string }
+        Returns: {
+          client_id: string
+          content: string
+          created_at: string
+          deleted_at: string | null
+          edited_at: string | null
+          id: string
+          meeting_id: string
+          sender_id: string
+          seq: number
+          type: Database["public"]["Enums"]["message_type"]
+        }
+        SetofOptions: {
+          from: "*"
+          to: "messages"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      edit_message: {
+        Args: { content: string; message_id: string }
+        Returns: {
+          client_id: string
+          content: string
+          created_at: string
+          deleted_at: string | null
+          edited_at: string | null
+          id: string
+          meeting_id: string
+          sender_id: string
+          seq: number
+          type: Database["public"]["Enums"]["message_type"]
+        }
+        SetofOptions: {
+          from: "*"
+          to: "messages"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      get_messages: {
+        Args: {
+          after_seq?: number
+          before_seq?: number
+          meeting_id: string
+          newest_first?: boolean
+          page_size?: number
+        }
+        Returns: Database["public"]["CompositeTypes"]["chat_message"][]
+        SetofOptions: {
+          from: "*"
+          to: "chat_message"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
+      join_meeting: {
+        Args: { meeting_id: string }
+        Returns: {
+          created_at: string
+          id: string
+          is_hand_raised: boolean
+          is_muted: boolean
+          is_screen_sharing: boolean
+          is_video_on: boolean
+          joined_at: string
+          left_at: string | null
+          meeting_id: string
+          removed_at: string | null
+          removed_by: string | null
+          role: Database["public"]["Enums"]["participant_role"]
+          status: Database["public"]["Enums"]["participant_status"]
+          updated_at: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "meeting_participants"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      leave_meeting: {
+        Args: { meeting_id: string }
+        Returns: {
+          created_at: string
+          id: string
+          is_hand_raised: boolean
+          is_muted: boolean
+          is_screen_sharing: boolean
+          is_video_on: boolean
+          joined_at: string
+          left_at: string | null
+          meeting_id: string
+          removed_at: string | null
+          removed_by: string | null
+          role: Database["public"]["Enums"]["participant_role"]
+          status: Database["public"]["Enums"]["participant_status"]
+          updated_at: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "meeting_participants"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      list_participants: {
+        Args: { include_left?: boolean; meeting_id: string }
+        Returns: {
+          avatar_url: string
+          full_name: string
+          is_hand_raised: boolean
+          is_muted: boolean
+          is_screen_sharing: boolean
+          is_video_on: boolean
+          joined_at: string
+          left_at: string
+          role: Database["public"]["Enums"]["participant_role"]
+          status: Database["public"]["Enums"]["participant_status"]
+          updated_at: string
+          user_id: string
+        }[]
+      }
+      remove_participant: {
+        Args: { meeting_id: string; user_id: string }
+        Returns: {
+          created_at: string
+          id: string
+          is_hand_raised: boolean
+          is_muted: boolean
+          is_screen_sharing: boolean
+          is_video_on: boolean
+          joined_at: string
+          left_at: string | null
+          meeting_id: string
+          removed_at: string | null
+          removed_by: string | null
+          role: Database["public"]["Enums"]["participant_role"]
+          status: Database["public"]["Enums"]["participant_status"]
+          updated_at: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "meeting_participants"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      send_message: {
+        Args: { client_id: string; content: string; meeting_id: string }
+        Returns: Database["public"]["CompositeTypes"]["sent_message"]
+        SetofOptions: {
+          from: "*"
+          to: "sent_message"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      set_meeting_status: {
+        Args: {
+          meeting_id: string
+          status: Database["public"]["Enums"]["meeting_status"]
+        }
+        Returns: {
+          access: Database["public"]["Enums"]["meeting_access"]
+          created_at: string
+          ended_at: string | null
+          host_id: string
+          id: string
+          organization_id: string
+          started_at: string | null
+          status: Database["public"]["Enums"]["meeting_status"]
+          title: string
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "meetings"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      toggle_reaction: {
+        Args: { emoji: string; message_id: string }
+        Returns: Database["public"]["CompositeTypes"]["reaction_toggle"]
+        SetofOptions: {
+          from: "*"
+          to: "reaction_toggle"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      update_participant_state: {
+        Args: { meeting_id: string; state: Json; user_id?: string }
+        Returns: {
+          created_at: string
+          id: string
+          is_hand_raised: boolean
+          is_muted: boolean
+          is_screen_sharing: boolean
+          is_video_on: boolean
+          joined_at: string
+          left_at: string | null
+          meeting_id: string
+          removed_at: string | null
+          removed_by: string | null
+          role: Database["public"]["Enums"]["participant_role"]
+          status: Database["public"]["Enums"]["participant_status"]
+          updated_at: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "meeting_participants"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
     }
     Enums: {
-      [_ in never]: never
+      invitation_status: "pending" | "accepted" | "declined"
+      meeting_access: "organization" | "invite_only"
+      meeting_status: "scheduled" | "live" | "ended"
+      message_type: "text" | "system"
+      org_role: "admin" | "member"
+      participant_role: "host" | "cohost" | "participant"
+      participant_status: "active" | "away" | "busy"
     }
     CompositeTypes: {
-      [_ in never]: never
+      chat_message: {
+        id: string | null
+        seq: number | null
+        meeting_id: string | null
+        sender_id: string | null
+        client_id: string | null
+        content: string | null
+        type: Database["public"]["Enums"]["message_type"] | null
+        created_at: string | null
+        edited_at: string | null
+        deleted_at: string | null
+      }
+      reaction_toggle: {
+        action: string | null
+        emoji: string | null
+        counts: Json | null
+      }
+      sent_message: {
+        id: string | null
+        seq: number | null
+        meeting_id: string | null
+        sender_id: string | null
+        client_id: string | null
+        content: string | null
+        type: Database["public"]["Enums"]["message_type"] | null
+        created_at: string | null
+        edited_at: string | null
+        deleted_at: string | null
+        duplicate: boolean | null
+      }
     }
   }
 }
@@ -145,7 +738,15 @@ export type CompositeTypes<
 
 export const Constants = {
   public: {
-    Enums: {},
+    Enums: {
+      invitation_status: ["pending", "accepted", "declined"],
+      meeting_access: ["organization", "invite_only"],
+      meeting_status: ["scheduled", "live", "ended"],
+      message_type: ["text", "system"],
+      org_role: ["admin", "member"],
+      participant_role: ["host", "cohost", "participant"],
+      participant_status: ["active", "away", "busy"],
+    },
   },
 } as const
 

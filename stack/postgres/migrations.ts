@@ -53,3 +53,9 @@ export async function resetWithSeed(cfg: StackConfig, database: string, log: Log
   const out = await runSupabaseCli(cfg, ['db', 'reset', '--yes', '--db-url', cliDbUrl(cfg, database)], log);
   return [...out.matchAll(/Applying migration (\S+?)\.\.\./g)].map((m) => m[1]);
 }
+
+/** `supabase db lint --fail-on error` (plpgsql_check) over the given schemas; rejects with the CLI's report. */
+export async function lintDatabase(cfg: StackConfig, database: string, schemas: string[], log: Logger): Promise<string> {
+  return runSupabaseCli(cfg, ['db', 'lint', '--db-url', cliDbUrl(cfg, database), '--schema', schemas.join(','),
+    '--level', 'warning', '--fail-on', 'error'], log);
+}

@@ -16,15 +16,20 @@ export interface TapResult {
   ok: boolean;
 }
 
-/** Creates `test_<random>` with platform + migrations, hands it to `fn`, and drops it afterwards. */
-export async function withThrowawayDb<T>(cfg: StackConfig, log: Logger, fn: (database: string) => Promise<T>): Promise<T> {
+/**
+ * Creates `test_<random>` with the platform SQL and (unless `migrations: false`) the project's migrations, hands it
+ * to `fn`, and drops it afterwards.
+ */
+export async function withThrowawayDb<T>(
+  cfg: StackConfig, log: Logger, fn: (database: string) => Promise<T>, opts: { migrations?: boolean } = {},
+): Promise<T> {
   const database = `test_${randomBytes(5).toString('hex')}`;
   const admin = adminSql(cfg);
   await admin.unsafe(`create database ${database}`);
   try {
     await applyPlatform(cfg, database, log); // creates the roles on a brand-new cluster too
     await admin.unsafe(`alter database ${database} owner to postgres`);
-    await migrateUp(cfg, database, log);
+    if (opts.migrations !== false) await migrateUp(cfg, database, log);
     return await fn(database);
   } finally {
     await admin.unsafe(`drop database if exists ${database} with (force)`);

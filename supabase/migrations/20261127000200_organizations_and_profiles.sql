@@ -1,0 +1,59 @@
+-- Organizations and profiles. A profile is created for every new auth user: name and avatar come from the
+-- user's own metadata, but the organization and org role come from app_metadata, which only the service role can
+-- set, so nobody signs themselves into someone else's organization.
+
+create type public.org_role as enum ('admin', 'member');
+
+create table public.organizations (
+  id uuid primary key default gen_random_uuid(),
+  name text not null check (char_length(btrim(name)) between 1 and 200),
+  slug text not null unique check (slug ~ '^[a-z0-9][a-z0-9-]{1,62}$'),
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+comment on table public.organizations is 'Tenants: every meeting and member belongs to one.';
+
+create table public.profiles (
+  id uuid primary key references auth.users (id) on delete cascade,
+  organization_id uuid references public.organizations (id) on delete set null,
+  org_role public.org_role not null default 'member',
+  full_name text check (full_name is null or char_length(full_name) <= 200),
+  avatar_url text check (avatar_url is null or char_length(avatar_url) <= 2000),
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+comment on table public.profiles is 'One row per auth user: display data and organization membership.';
+create index profiles_organization_id_idx on public.profiles (organization_id);
+
+create trigger organizations_touch_updated_at before update on public.organizations
+  for each row execute function private.touch_updated_at();
+create trigger profiles_touch_updated_at before update on public.profiles
+  for each row execute function private.touch_updated_at();
+
+create function private.handle_new_user() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  org_id uuid;
+begin
+  -- app_metadata.organization_id is trusted (service role only); ignore it when it names no organization.
+  select o.id into org_id from public.organizations o
+  where o.id::text = new.raw_app_meta_data ->> 'organization_id';
+
+  insert into public.profiles (id, organization_id, org_role, full_name, avatar_url)
+  values (
+    new.id,
+    org_id,
+    case when org_id is not null and new.raw_app_meta_data ->> 'org_role' = 'admin'
+         then 'admin'::public.org_role else 'member'::public.org_role end,
+    nullif(btrim(new.raw_user_meta_data ->> 'full_name'), ''),
+    nullif(btrim(new.raw_user_meta_data ->> 'avatar_url'), '')
+  );
+  return new;
+end;
+$$;
+
+create trigger on_auth_user_created after insert on auth.users
+  for each row execute function private.handle_new_user();
