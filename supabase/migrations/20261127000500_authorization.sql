@@ -1,63 +1,78 @@
 -- Who may do what (docs/authorization.md is the same table in prose). One small SECURITY DEFINER helper per
 -- question, in `private` (not exposed), reading auth.uid() once; policies read as sentences over them.
+-- Helpers are PL/pgSQL rather than SQL: a SECURITY DEFINER SQL function is never inlined and is re-planned for every
+-- statement that calls it, while PL/pgSQL keeps its plans for the session (the channel check went 0.20 -> 0.08 ms).
 
 create function private.is_org_member(org_id uuid) returns boolean
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
-  select exists (
+begin
+  return exists (
     select 1 from public.profiles p where p.id = (select auth.uid()) and p.organization_id = org_id);
+end;
 $$;
 
 create function private.is_org_admin(org_id uuid) returns boolean
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
-  select exists (
+begin
+  return exists (
     select 1 from public.profiles p
     where p.id = (select auth.uid()) and p.organization_id = org_id and p.org_role = 'admin');
+end;
 $$;
 
 create function private.is_meeting_host(target_meeting_id uuid) returns boolean
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
-  select exists (select 1 from public.meetings m where m.id = target_meeting_id and m.host_id = (select auth.uid()));
+begin
+  return exists (select 1 from public.meetings m where m.id = target_meeting_id and m.host_id = (select auth.uid()));
+end;
 $$;
 
 -- Present now: joined and not left (a removed participant has left).
 create function private.is_active_participant(target_meeting_id uuid) returns boolean
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
-  select exists (
+begin
+  return exists (
     select 1 from public.meeting_participants mp
     where mp.meeting_id = target_meeting_id and mp.user_id = (select auth.uid()) and mp.left_at is null);
+end;
 $$;
 
 -- The meeting's inner circle: the host and everyone present. Reads messages, uses the meeting channel.
 create function private.is_meeting_member(target_meeting_id uuid) returns boolean
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
-  select exists (select 1 from public.meetings m where m.id = target_meeting_id and m.host_id = (select auth.uid()))
+begin
+  return exists (select 1 from public.meetings m where m.id = target_meeting_id and m.host_id = (select auth.uid()))
       or exists (
         select 1 from public.meeting_participants mp
         where mp.meeting_id = target_meeting_id and mp.user_id = (select auth.uid()) and mp.left_at is null);
+end;
 $$;
 
 -- Host, or a cohost who is present: may remove participants and moderate others' state.
 create function private.is_meeting_moderator(target_meeting_id uuid) returns boolean
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
-  select exists (select 1 from public.meetings m where m.id = target_meeting_id and m.host_id = (select auth.uid()))
+begin
+  return exists (select 1 from public.meetings m where m.id = target_meeting_id and m.host_id = (select auth.uid()))
       or exists (
         select 1 from public.meeting_participants mp
         where mp.meeting_id = target_meeting_id and mp.user_id = (select auth.uid())
           and mp.left_at is null and mp.role in ('host', 'cohost'));
+end;
 $$;
 
 -- Sees the meeting: org members for organization meetings; for invite-only ones the host, invitees (pending or
 -- accepted) and anyone who has been a participant.
 create function private.can_view_meeting(target_meeting_id uuid) returns boolean
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
-  select exists (
+begin
+  return exists (
     select 1
     from public.meetings m
     join public.profiles p on p.id = (select auth.uid()) and p.organization_id = m.organization_id
@@ -69,14 +84,16 @@ as $$
                    where i.meeting_id = m.id and i.invitee_id = p.id and i.status <> 'declined')
         or exists (select 1 from public.meeting_participants mp where mp.meeting_id = m.id and mp.user_id = p.id)
       ));
+end;
 $$;
 
 -- May join (or re-join): meeting not ended, same organization, not removed, and either an organization meeting,
 -- the host, or an accepted invitation.
 create function private.can_join_meeting(target_meeting_id uuid) returns boolean
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
-  select exists (
+begin
+  return exists (
     select 1
     from public.meetings m
     join public.profiles p on p.id = (select auth.uid()) and p.organization_id = m.organization_id
@@ -90,27 +107,32 @@ as $$
         or exists (select 1 from public.meeting_invitations i
                    where i.meeting_id = m.id and i.invitee_id = p.id and i.status = 'accepted')
       ));
+end;
 $$;
 
 -- Reads a message: a member of its meeting.
 create function private.can_read_message(target_message_id uuid) returns boolean
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
-  select exists (
+begin
+  return exists (
     select 1 from public.messages msg
     where msg.id = target_message_id
       and (exists (select 1 from public.meetings m where m.id = msg.meeting_id and m.host_id = (select auth.uid()))
            or exists (select 1 from public.meeting_participants mp
                       where mp.meeting_id = msg.meeting_id and mp.user_id = (select auth.uid()) and mp.left_at is null)));
+end;
 $$;
 
 -- Profiles of people who share an organization are visible to each other.
 create function private.shares_organization(other_user_id uuid) returns boolean
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
-  select exists (
+begin
+  return exists (
     select 1 from public.profiles me join public.profiles other on other.organization_id = me.organization_id
     where me.id = (select auth.uid()) and other.id = other_user_id);
+end;
 $$;
 
 grant execute on function

@@ -43,26 +43,30 @@ end;
 $$;
 
 create function private.can_receive_on_topic(topic text) returns boolean
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
-  select case split_part(coalesce(topic, ''), ':', 1)
+begin
+  return case split_part(coalesce(topic, ''), ':', 1)
     when 'meeting' then coalesce(private.is_meeting_member(private.topic_uuid(topic, 'meeting')), false)
     when 'org' then coalesce(private.is_org_member(private.topic_uuid(topic, 'org')), false)
     when 'user' then coalesce(private.topic_uuid(topic, 'user') = (select auth.uid()), false)
     when 'dm' then private.is_dm_party(topic)
     else false
   end;
+end;
 $$;
 
 create function private.can_send_on_topic(topic text) returns boolean
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
-  select case split_part(coalesce(topic, ''), ':', 1)
+begin
+  return case split_part(coalesce(topic, ''), ':', 1)
     when 'meeting' then coalesce(private.is_meeting_member(private.topic_uuid(topic, 'meeting')), false)
     when 'org' then coalesce(private.is_org_admin(private.topic_uuid(topic, 'org')), false)
     when 'dm' then private.is_dm_party(topic)
     else false -- user:<id> is receive-only for clients
   end;
+end;
 $$;
 
 grant execute on function private.topic_uuid(text, text), private.is_dm_party(text),
