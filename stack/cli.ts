@@ -1,36 +1,32 @@
-// The stack's command line: `start`, `stop`, `status [-o env|json]`, `db:reset`. package.json scripts call it.
-import { dbUrl, demoKeys, loadConfig, type StackConfig } from './config.ts';
+// The stack's command line, called by the package.json scripts:
+//   start               everything up in the foreground (Ctrl-C stops it all); prints the status block
+//   stop                stops a running stack (or just its database)
+//   status [-o env|json|pretty]
+//   db:reset            rebuilds the database from scratch (platform SQL, migrations, seed)
+import { loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import * as db from './postgres/index.ts';
+import { formatStatus, statusValues } from './status.ts';
+import { runningStack, startStack } from './supervisor.ts';
 
 const log = createLogger('stack');
-
-/** The values `supabase status -o env` prints, for the services that are up. */
-function statusValues(cfg: StackConfig): Record<string, string> {
-  return {
-    DB_URL: dbUrl(cfg, { sslmode: false }),
-    JWT_SECRET: demoKeys.jwtSecret,
-  };
-}
-
-function printStatus(cfg: StackConfig, format: string): void {
-  const values = statusValues(cfg);
-  if (format === 'env') {
-    for (const key of Object.keys(values).sort()) console.log(`${key}="${values[key]}"`);
-  } else if (format === 'json') {
-    console.log(JSON.stringify(values, null, 2));
-  } else {
-    const rows: [string, string][] = [['DB URL', values.DB_URL]];
-    const width = Math.max(...rows.map(([k]) => k.length));
-    console.log('\nmeeting-realtime local development setup is running.\n');
-    for (const [k, v] of rows) console.log(`  ${k.padStart(width)}: ${v}`);
-    console.log('');
-  }
-}
 
 function outputFormat(args: string[]): string {
   const i = args.findIndex((a) => a === '-o' || a === '--output');
   return i >= 0 ? (args[i + 1] ?? 'pretty') : 'pretty';
+}
+
+async function waitForExit(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
 }
 
 async function main(): Promise<number> {
@@ -38,27 +34,48 @@ async function main(): Promise<number> {
   const cfg = loadConfig();
   switch (command) {
     case 'start': {
-      const res = await db.up(cfg, log);
-      log.info(res.fresh ? 'cold start complete' : 'warm start complete', { ms: res.ms, migrations: res.migrations.length });
-      printStatus(cfg, outputFormat(args));
+      const started = performance.now();
+      const stack = await startStack(cfg, log);
+      log.info('stack is up', { ms: Math.round(performance.now() - started) });
+      console.log(`\nmeeting-realtime local development setup is running.\n\n${formatStatus(statusValues(cfg, stack.services), outputFormat(args))}\n`);
+      console.log('Press Ctrl-C to stop everything.');
+      const onSignal = (signal: string) => {
+        log.info('stopping', { signal });
+        void stack.stop();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      await stack.stopped;
+      log.info('stopped');
       return 0;
     }
-    case 'stop':
+    case 'stop': {
+      const running = runningStack(cfg);
+      if (running) {
+        process.kill(running.pid, 'SIGTERM');
+        if (!(await waitForExit(running.pid, 20_000))) throw new Error(`the stack (pid ${running.pid}) did not stop within 20 s`);
+        log.info('stopped', { pid: running.pid });
+        return 0;
+      }
       await db.down(cfg, log);
       return 0;
+    }
     case 'status': {
-      const s = db.status(cfg, log);
-      if (!s.running) {
+      const running = runningStack(cfg);
+      const dbState = db.status(cfg, log);
+      if (!running && !dbState.running) {
         console.error('meeting-realtime local stack is not running. Run: npm start');
         return 1;
       }
-      printStatus(cfg, outputFormat(args));
+      if (!running) console.error('Only the database is running (services stopped). Run: npm start');
+      console.log(formatStatus(statusValues(cfg, running?.services ?? []), outputFormat(args)));
       return 0;
     }
     case 'db:reset': {
+      if (runningStack(cfg)) throw new Error('stop the running stack first (Ctrl-C or `npm stop`), then reset');
       const res = await db.reset(cfg, log);
       log.info('database reset complete', { ms: res.ms, migrations: res.migrations.length });
-      printStatus(cfg, outputFormat(args));
+      await db.down(cfg, log);
       return 0;
     }
     default:

@@ -25,6 +25,8 @@ export interface StackConfig {
   dbPassword: string;
   /** Folder holding `supabase/` (config.toml, migrations, seed) that the CLI applies. */
   workdir: string;
+  /** Loopback ports of the services behind the gateway (fixed, so a restarted service keeps its address). */
+  servicePorts: { realtime: number; auth: number; rest: number; functions: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
@@ -34,6 +36,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
     apiPort: Number(env.STACK_API_PORT ?? 54321),
     dbPassword: 'postgres',
     workdir: resolve(env.STACK_WORKDIR ?? projectRoot),
+    servicePorts: servicePorts(env, Number(env.STACK_API_PORT ?? 54321)),
+  };
+}
+
+/** Internal ports default to fixed offsets from the API port (54380, 54391-54393 for the default 54321). */
+function servicePorts(env: NodeJS.ProcessEnv, apiPort: number): StackConfig['servicePorts'] {
+  return {
+    realtime: Number(env.STACK_REALTIME_PORT ?? apiPort + 59),
+    auth: Number(env.STACK_AUTH_PORT ?? apiPort + 70),
+    rest: Number(env.STACK_REST_PORT ?? apiPort + 71),
+    functions: Number(env.STACK_FUNCTIONS_PORT ?? apiPort + 72),
   };
 }
 
@@ -43,6 +56,10 @@ export function dbUrl(cfg: StackConfig, opts: { user?: string; database?: string
   const database = opts.database ?? 'postgres';
   const url = `postgresql://${user}:${cfg.dbPassword}@127.0.0.1:${cfg.dbPort}/${database}`;
   return opts.sslmode === false ? url : `${url}?sslmode=disable`;
+}
+
+export function apiUrl(cfg: StackConfig): string {
+  return `http://127.0.0.1:${cfg.apiPort}`;
 }
 
 /** Short stable id for a path, used to name fallback folders outside the project. */

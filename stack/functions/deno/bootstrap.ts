@@ -1,0 +1,48 @@
+// Runs one Supabase edge function in its own Deno process, the way edge-runtime runs a user worker: the module
+// calls `Deno.serve(handler)` (or exports `default { fetch }`); we capture the handler instead of letting it bind a
+// port of its own, serve it on an ephemeral loopback port, and print that port as the first stdout line.
+// A handler that throws answers edge-runtime's WORKER_ERROR body rather than Deno's plain-text 500.
+type Handler = (request: Request, info?: unknown) => Response | Promise<Response>;
+
+const realServe = Deno.serve;
+let captured: Handler | undefined;
+
+function captureServe(...args: unknown[]) {
+  const fn = args.find((a) => typeof a === 'function') as Handler | undefined;
+  const opts = args.find((a) => a && typeof a === 'object') as { handler?: Handler } | undefined;
+  captured = fn ?? opts?.handler;
+  // What Deno.serve returns, enough for modules that await `finished` or call `shutdown()`.
+  return { finished: new Promise<void>(() => {}), shutdown: async () => {}, ref() {}, unref() {}, addr: { hostname: '127.0.0.1', port: 0, transport: 'tcp' } };
+}
+Object.defineProperty(Deno, 'serve', { value: captureServe, configurable: true, writable: true });
+
+const entrypoint = Deno.args[0];
+const module = await import(entrypoint);
+const handler: Handler | undefined = captured ?? module.default?.fetch?.bind(module.default);
+if (!handler) {
+  console.error(`${entrypoint} neither calls Deno.serve(handler) nor exports default { fetch }`);
+  Deno.exit(3);
+}
+
+const workerError = () => new Response(
+  JSON.stringify({ code: 'WORKER_ERROR', message: 'Function exited due to an error (please check logs)' }),
+  { status: 500, headers: { 'content-type': 'application/json' } },
+);
+
+realServe({
+  hostname: '127.0.0.1',
+  port: 0,
+  onListen: ({ port }) => console.log(JSON.stringify({ ready: true, port })),
+}, async (request, info) => {
+  try {
+    const response = await handler(request, info);
+    if (!(response instanceof Response)) {
+      console.error('the function returned something that is not a Response');
+      return workerError();
+    }
+    return response;
+  } catch (err) {
+    console.error('uncaught error in the function:', err);
+    return workerError();
+  }
+});

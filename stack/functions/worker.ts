@@ -1,0 +1,120 @@
+// One Deno process per function (edge-runtime's per_worker policy): booted on the first request, kept warm for
+// the next ones, replaced when it crashes, times out or its files change. Least permissions: network to the
+// allowed hosts, read of the functions folder, the environment we hand it, nothing else.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { projectRoot } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { FunctionSpec } from './discovery.ts';
+
+const bootstrap = fileURLToPath(new URL('./deno/bootstrap.ts', import.meta.url));
+
+export function denoBinary(): string {
+  const platformPkg = join(projectRoot, 'node_modules', '@deno', `${process.platform}-${process.arch === 'x64' ? 'x64' : process.arch}-glibc`, 'deno');
+  return existsSync(platformPkg) ? platformPkg : join(projectRoot, 'node_modules', '.bin', 'deno');
+}
+
+export class BootError extends Error {
+  constructor(slug: string, public readonly output: string) {
+    super(`function ${slug} failed to boot: ${output.trim().split('\n').slice(-5).join(' | ')}`);
+  }
+}
+
+export interface WorkerOptions {
+  spec: FunctionSpec;
+  env: Record<string, string>;
+  functionsDir: string;
+  denoDir: string;
+  allowNet: string[];
+  bootTimeoutMs: number;
+  log: Logger;
+}
+
+export class FunctionWorker {
+  private child?: ChildProcess;
+  private booting?: Promise<number>;
+  port?: number;
+  readonly executionId = randomUUID();
+
+  constructor(private readonly opts: WorkerOptions) {}
+
+  get alive(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** The port of a ready worker, booting one if needed. */
+  ready(): Promise<number> {
+    if (this.port !== undefined && this.alive) return Promise.resolve(this.port);
+    this.booting ??= this.boot().finally(() => (this.booting = undefined));
+    return this.booting;
+  }
+
+  private boot(): Promise<number> {
+    const { spec, log } = this.opts;
+    const args = [
+      'run', '--no-prompt', '--no-lock', '--node-modules-dir=none',
+      `--allow-net=${this.opts.allowNet.join(',')}`,
+      '--allow-env',
+      `--allow-read=${this.opts.functionsDir}`,
+      ...(spec.config ? ['--config', spec.config] : ['--no-config']),
+      bootstrap, pathToFileURL(spec.entrypoint).href,
+    ];
+    const child = spawn(denoBinary(), args, {
+      cwd: spec.dir,
+      env: { ...this.opts.env, SB_EXECUTION_ID: this.executionId, DENO_DIR: this.opts.denoDir, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    const flog = log.child(spec.slug);
+    let bootOutput = '';
+    const started = performance.now();
+    return new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new BootError(spec.slug, `${bootOutput}\nno answer within ${this.opts.bootTimeoutMs} ms`));
+      }, this.opts.bootTimeoutMs);
+      const lines = createInterface({ input: child.stdout! });
+      lines.on('line', (line) => {
+        if (this.port === undefined || !this.alive) {
+          try {
+            const msg = JSON.parse(line) as { ready?: boolean; port?: number };
+            if (msg.ready && msg.port) {
+              clearTimeout(timer);
+              this.port = msg.port;
+              flog.info('worker ready', { ms: Math.round(performance.now() - started), pid: child.pid });
+              resolve(msg.port);
+              return;
+            }
+          } catch { /* a log line printed while booting */ }
+        }
+        flog.info(line);
+      });
+      child.stderr!.on('data', (chunk: Buffer) => {
+        const text = chunk.toString();
+        if (this.port === undefined) bootOutput += text;
+        for (const line of text.split('\n')) if (line.trim()) flog.warn(line.trim());
+      });
+      child.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (this.child === child) this.port = undefined;
+        flog.debug('worker exited', { code, signal });
+        reject(new BootError(spec.slug, bootOutput || `exited with ${code ?? signal}`));
+      });
+    });
+  }
+
+  stop(): Promise<void> {
+    const child = this.child;
+    this.port = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+    });
+  }
+}
