@@ -11,6 +11,7 @@ import { ensureCluster } from '../stack/postgres/index.ts';
 import { lintDatabase } from '../stack/postgres/migrations.ts';
 import { runPgProve, withThrowawayDb } from '../stack/postgres/pgtap.ts';
 import { generateTypes } from '../stack/postgres/typegen.ts';
+import { denoBinary } from '../stack/functions/worker.ts';
 
 const log = createLogger('test');
 
@@ -88,6 +89,33 @@ const suites: Record<string, () => Promise<SuiteResult[]>> = {
     return [{ name: 'tsc --noEmit', passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, ms: performance.now() - started,
       detail: code === 0 ? undefined : output }];
   },
+  async deno() {
+    // The edge functions: type-check every entrypoint, lint, and run the Deno tests of _shared.
+    const started = performance.now();
+    const deno = denoBinary();
+    const env = { DENO_DIR: join(projectRoot, '.stack', 'deno'), NO_COLOR: '1' };
+    const fnDir = join(projectRoot, 'supabase', 'functions');
+    const entrypoints = readdirSync(fnDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && /^[A-Za-z]/.test(e.name) && e.name !== 'tests')
+      .map((e) => join(fnDir, e.name, 'index.ts'));
+    const results: SuiteResult[] = [];
+    const check = await run(deno, ['check', '--no-lock', '--config', join(fnDir, 'tests', 'deno.json'), ...entrypoints,
+      join(projectRoot, 'stack', 'functions', 'deno', 'bootstrap.ts')], env);
+    results.push({ name: 'deno check (functions + runtime bootstrap)', passed: check.code === 0 ? 1 : 0, failed: check.code === 0 ? 0 : 1,
+      ms: performance.now() - started, detail: check.code === 0 ? undefined : check.output });
+    const lint = await run(deno, ['lint', fnDir], env);
+    results.push({ name: 'deno lint supabase/functions', passed: lint.code === 0 ? 1 : 0, failed: lint.code === 0 ? 0 : 1,
+      ms: 0, detail: lint.code === 0 ? undefined : lint.output });
+    const testStarted = performance.now();
+    const test = await run(deno, ['test', '--no-lock', '--config', join(fnDir, 'tests', 'deno.json'), '--allow-net=127.0.0.1',
+      '--allow-env', join(fnDir, 'tests')], env);
+    const counts = /(\d+) passed \| (\d+) failed/.exec(test.output);
+    const passed = Number(counts?.[1] ?? 0);
+    const failed = Number(counts?.[2] ?? 0) || (test.code === 0 ? 0 : 1);
+    results.push({ name: 'deno test supabase/functions/tests', passed, failed, ms: performance.now() - testStarted,
+      detail: failed ? test.output : undefined });
+    return results;
+  },
   async node() {
     const started = performance.now();
     const files = [...filesUnder(join(projectRoot, 'tests'), '.test.ts'), ...filesUnder(join(projectRoot, 'stack'), '.test.ts')];
@@ -148,7 +176,7 @@ async function runDbSuites(names: string[]): Promise<SuiteResult[]> {
 
 async function main(): Promise<number> {
   const requested = process.argv.slice(2);
-  const all = ['typecheck', ...Object.keys(platformSuites), ...Object.keys(dbSuites), 'node'];
+  const all = ['typecheck', ...Object.keys(platformSuites), ...Object.keys(dbSuites), 'deno', 'node'];
   const names = requested.length > 0 ? requested : all;
   const unknown = names.filter((n) => !all.includes(n));
   if (unknown.length) {
@@ -158,6 +186,7 @@ async function main(): Promise<number> {
   const results: SuiteResult[] = [];
   if (names.includes('typecheck')) results.push(...(await suites.typecheck()));
   results.push(...(await runDbSuites(names)));
+  if (names.includes('deno')) results.push(...(await suites.deno()));
   if (names.includes('node')) results.push(...(await suites.node()));
 
   console.log('');

@@ -601,6 +601,8 @@ export type Database = {
         action: string | null
         emoji: string | null
         counts: Json | null
+        message_id: string | null
+        meeting_id: string | null
       }
       sent_message: {
         id: string | null

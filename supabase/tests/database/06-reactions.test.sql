@@ -1,6 +1,6 @@
 -- toggle_reaction: add then remove, counts per emoji, one row per (message, user, emoji), emoji only.
 begin;
-select plan(14);
+select plan(15);
 select tests.build_meeting_world();
 
 create temporary table target on commit drop as select id from public.messages where client_id = 'own-host';
@@ -17,6 +17,9 @@ select is((select counts from public.toggle_reaction((select id from target), '�
           'another user''s reaction counts separately');
 select is((select counts from public.toggle_reaction((select id from target), '🎉')), '{"👍": 2, "🎉": 1}'::jsonb,
           'counts are per emoji');
+select is((select row(message_id, meeting_id)::text from public.toggle_reaction((select id from target), '🎉')),
+          row((select id from target), tests.world_meeting_id())::text, 'the answer names the message and its meeting');
+select public.toggle_reaction((select id from target), '🎉');
 reset role;
 
 select throws_ok(format($$insert into public.message_reactions (message_id, user_id, emoji) values (%L, %L, '👍')$$,

@@ -1,0 +1,74 @@
+// Broadcasts through Realtime's REST endpoint (POST /realtime/v1/api/broadcast) with the service role: several
+// messages in one call, a timeout, and retries with exponential backoff and full jitter on 5xx, 429, timeouts and
+// network errors. It never throws: a stored message must not be lost because a broadcast failed, so callers get
+// 'sent' or 'failed' and clients catch up from history.
+import type { BroadcastOutcome } from '../../../types/events.ts';
+import type { Logger } from './log.ts';
+
+export interface BroadcastMessage {
+  topic: string;
+  event: string;
+  payload: unknown;
+  /** Private channels by default: the meeting policies decide who receives. */
+  private?: boolean;
+}
+
+export interface BroadcastOptions {
+  url?: string;
+  serviceRoleKey?: string;
+  timeoutMs?: number;
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  fetch?: typeof fetch;
+  log?: Logger;
+}
+
+/** Process-wide counters, logged with every broadcast so a function's logs show its delivery health. */
+export const broadcastStats = { sent: 0, failed: 0, retried: 0 };
+
+const retryable = (status: number) => status >= 500 || status === 429;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function broadcast(messages: BroadcastMessage[], opts: BroadcastOptions = {}): Promise<BroadcastOutcome> {
+  if (messages.length === 0) return 'skipped';
+  const url = opts.url ?? `${Deno.env.get('SUPABASE_URL')}/realtime/v1/api/broadcast`;
+  const key = opts.serviceRoleKey ?? Deno.env.get('SUPABASE_SERVICE_ROLE_KEY') ?? '';
+  const timeoutMs = opts.timeoutMs ?? Number(Deno.env.get('BROADCAST_TIMEOUT_MS') ?? 2000);
+  const maxAttempts = opts.maxAttempts ?? Number(Deno.env.get('BROADCAST_MAX_ATTEMPTS') ?? 3);
+  const baseDelayMs = opts.baseDelayMs ?? 100;
+  const doFetch = opts.fetch ?? fetch;
+  const body = JSON.stringify({
+    messages: messages.map((m) => ({ topic: m.topic, event: m.event, payload: m.payload, private: m.private ?? true })),
+  });
+  const started = performance.now();
+  let lastProblem = '';
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    try {
+      const res = await doFetch(url, {
+        method: 'POST',
+        headers: { apikey: key, Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await res.body?.cancel();
+      if (res.ok) {
+        broadcastStats.sent += messages.length;
+        opts.log?.info('broadcast sent', { events: messages.map((m) => m.event), attempts: attempt,
+          ms: Math.round(performance.now() - started), ...broadcastStats });
+        return 'sent';
+      }
+      lastProblem = `status ${res.status}`;
+      if (!retryable(res.status)) break;
+    } catch (err) {
+      lastProblem = (err as Error).name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : (err as Error).message;
+    }
+    if (attempt < maxAttempts) {
+      broadcastStats.retried++;
+      await sleep(Math.random() * baseDelayMs * 2 ** (attempt - 1));
+    }
+  }
+  broadcastStats.failed += messages.length;
+  opts.log?.warn('broadcast failed', { events: messages.map((m) => m.event), problem: lastProblem,
+    ms: Math.round(performance.now() - started), ...broadcastStats });
+  return 'failed';
+}

@@ -1,0 +1,127 @@
+// The shape every function shares: CORS preflight → method check (405) → caller from the JWT (401) → size check
+// (413) → JSON parse (400) → schema validation (400, field details) → the function's work → typed JSON reply.
+// Anything unexpected is logged and answered 500 without internals; a client's mistake is never a 5xx.
+import type { z } from 'zod';
+import { corsHeaders, preflight } from './cors.ts';
+import { ApiError, errorResponse } from './errors.ts';
+import { createLogger, type Logger } from './log.ts';
+import { userClient, type UserClient } from './supabase.ts';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export interface Caller {
+  userId: string;
+  accessToken: string;
+  supabase: UserClient;
+}
+
+export interface Route<S extends z.ZodType, R> {
+  input: S;
+  run(input: z.infer<S>, caller: Caller, ctx: { log: Logger; req: Request }): Promise<R>;
+}
+
+export interface FunctionDefinition {
+  name: string;
+  post?: Route<z.ZodType, unknown>;
+  /** GET reads its input from the query string. */
+  get?: Route<z.ZodType, unknown>;
+}
+
+export function route<S extends z.ZodType, R>(r: Route<S, R>): Route<z.ZodType, unknown> {
+  return r as unknown as Route<z.ZodType, unknown>;
+}
+
+function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...corsHeaders, 'Content-Type': 'application/json' } });
+}
+
+/** The signed-in user from the bearer token. The runtime (verify_jwt) and PostgREST verify the signature; here we
+ * only refuse what cannot be a user: no token, anon/service keys, expired tokens. */
+export function callerFrom(req: Request): { userId: string; accessToken: string } {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get('Authorization') ?? '');
+  if (!match) throw new ApiError(401, 'not_authenticated', 'sign in: the Authorization header needs a user access token');
+  let claims: { sub?: string; role?: string; exp?: number };
+  try {
+    claims = JSON.parse(new TextDecoder().decode(decodeBase64Url(match[1].split('.')[1] ?? '')));
+  } catch {
+    throw new ApiError(401, 'not_authenticated', 'the access token is not a JWT');
+  }
+  if (claims.role !== 'authenticated' || !claims.sub) {
+    throw new ApiError(401, 'not_authenticated', 'sign in: this needs a user access token, not an API key');
+  }
+  if (typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now()) {
+    throw new ApiError(401, 'not_authenticated', 'the access token has expired');
+  }
+  return { userId: claims.sub, accessToken: match[1] };
+}
+
+function decodeBase64Url(s: string): Uint8Array {
+  const b64 = s.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(s.length / 4) * 4, '=');
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
+
+async function readJson(req: Request): Promise<unknown> {
+  const declared = Number(req.headers.get('Content-Length') ?? 0);
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const bytes = new Uint8Array(await req.arrayBuffer());
+  if (bytes.byteLength > MAX_BODY_BYTES) throw tooLarge();
+  if (bytes.byteLength === 0) throw new ApiError(400, 'invalid_json', 'the body must be a JSON object');
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'the body is not valid JSON');
+  }
+}
+
+const tooLarge = () => new ApiError(413, 'payload_too_large', `the body must be at most ${MAX_BODY_BYTES} bytes`);
+
+/** zod issues → 400 with one message per field; unknown keys are named. */
+export function validationError(error: z.ZodError): ApiError {
+  const fields: Record<string, string> = {};
+  const unknown: string[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      const keys = (issue as { keys: string[] }).keys;
+      unknown.push(...keys.map((k) => [...issue.path, k].join('.')));
+    } else {
+      fields[issue.path.join('.') || '(body)'] = issue.message;
+    }
+  }
+  if (unknown.length > 0 && Object.keys(fields).length === 0) {
+    return new ApiError(400, unknown.some((k) => k.startsWith('state.')) ? 'unknown_state_keys' : 'validation_failed',
+      `unknown keys: ${unknown.join(', ')}`, { unknown_keys: unknown });
+  }
+  return new ApiError(400, 'validation_failed', 'the request is not valid', { fields, ...(unknown.length ? { unknown_keys: unknown } : {}) });
+}
+
+export function defineFunction(def: FunctionDefinition): (req: Request) => Promise<Response> {
+  const log = createLogger(def.name);
+  const allowed = ['OPTIONS', ...(def.post ? ['POST'] : []), ...(def.get ? ['GET'] : [])];
+  return async (req: Request) => {
+    const started = performance.now();
+    if (req.method === 'OPTIONS') return preflight();
+    const r = req.method === 'POST' ? def.post : req.method === 'GET' ? def.get : undefined;
+    try {
+      if (!r) {
+        throw new ApiError(405, 'method_not_allowed', `use ${allowed.filter((m) => m !== 'OPTIONS').join(' or ')}`, undefined,
+          { Allow: allowed.join(', ') });
+      }
+      const { userId, accessToken } = callerFrom(req);
+      const raw = req.method === 'GET' ? Object.fromEntries(new URL(req.url).searchParams) : await readJson(req);
+      const parsed = r.input.safeParse(raw);
+      if (!parsed.success) throw validationError(parsed.error);
+      let client: UserClient | undefined;
+      const caller: Caller = { userId, accessToken, get supabase() { return (client ??= userClient(accessToken)); } };
+      const result = await r.run(parsed.data, caller, { log, req });
+      log.info('ok', { method: req.method, ms: Math.round(performance.now() - started) });
+      return json(result);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        log.info('refused', { method: req.method, status: err.status, code: err.code, ms: Math.round(performance.now() - started) });
+        return errorResponse(err);
+      }
+      log.error('unexpected failure', { method: req.method, error: err instanceof Error ? err.message : String(err) });
+      return errorResponse(new ApiError(500, 'internal_error', 'the request failed on the server'));
+    }
+  };
+}

@@ -1,0 +1,24 @@
+// POST {message_id} → the soft-deleted message (sender or host); broadcasts `message_deleted`.
+import type { ChatMessage, FunctionResponse, MeetingEvents } from '../../../types/events.ts';
+import { broadcast } from '../_shared/broadcast.ts';
+import { defineFunction, route } from '../_shared/http.ts';
+import { callRpc } from '../_shared/rpc.ts';
+import { deleteMessageInput } from '../_shared/schemas.ts';
+
+export const handler = defineFunction({
+  name: 'delete-message',
+  post: route({
+    input: deleteMessageInput,
+    async run(input, { supabase }, { log }): Promise<FunctionResponse<'delete-message'>> {
+      const row = (await callRpc(supabase, 'delete_message', input)) as ChatMessage;
+      const message: ChatMessage = { ...row, content: null }; // deleted content is never sent back out
+      const payload: MeetingEvents['message_deleted'] = {
+        message_id: message.id, meeting_id: message.meeting_id, deleted_at: message.deleted_at as string,
+      };
+      const outcome = await broadcast([{ topic: `meeting:${message.meeting_id}`, event: 'message_deleted', payload }], { log });
+      return { message, broadcast: outcome };
+    },
+  }),
+});
+
+Deno.serve(handler);

@@ -1,0 +1,29 @@
+// POST {message_id, emoji} → toggles your reaction: {action: added|removed, counts}; broadcasts `reaction`.
+import type { FunctionResponse, MeetingEvents, ReactionCounts } from '../../../types/events.ts';
+import { broadcast } from '../_shared/broadcast.ts';
+import { defineFunction, route } from '../_shared/http.ts';
+import { callRpc } from '../_shared/rpc.ts';
+import { reactInput } from '../_shared/schemas.ts';
+
+export const handler = defineFunction({
+  name: 'react',
+  post: route({
+    input: reactInput,
+    async run(input, { supabase, userId }, { log }): Promise<FunctionResponse<'react'>> {
+      const toggled = await callRpc(supabase, 'toggle_reaction', input);
+      const payload: MeetingEvents['reaction'] = {
+        message_id: toggled.message_id as string,
+        meeting_id: toggled.meeting_id as string,
+        user_id: userId,
+        emoji: toggled.emoji as string,
+        action: toggled.action as 'added' | 'removed',
+        counts: (toggled.counts ?? {}) as ReactionCounts,
+      };
+      const outcome = await broadcast([{ topic: `meeting:${payload.meeting_id}`, event: 'reaction', payload }], { log });
+      const { user_id: _user, ...reply } = payload;
+      return { ...reply, broadcast: outcome };
+    },
+  }),
+});
+
+Deno.serve(handler);

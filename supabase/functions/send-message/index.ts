@@ -1,0 +1,24 @@
+// POST {meeting_id, content, client_id} → the stored message; broadcasts `message` on meeting:<id>.
+// A retry with the same client_id returns the original with duplicate: true and does not broadcast again.
+import type { ChatMessage, FunctionResponse, MeetingEvents } from '../../../types/events.ts';
+import { broadcast } from '../_shared/broadcast.ts';
+import { defineFunction, route } from '../_shared/http.ts';
+import { callRpc } from '../_shared/rpc.ts';
+import { sendMessageInput } from '../_shared/schemas.ts';
+
+export const handler = defineFunction({
+  name: 'send-message',
+  post: route({
+    input: sendMessageInput,
+    async run(input, { supabase }, { log }): Promise<FunctionResponse<'send-message'>> {
+      const { duplicate, ...stored } = await callRpc(supabase, 'send_message', input);
+      const message = stored as ChatMessage;
+      if (duplicate) return { message, duplicate: true, broadcast: 'skipped' };
+      const payload: MeetingEvents['message'] = { message };
+      const outcome = await broadcast([{ topic: `meeting:${message.meeting_id}`, event: 'message', payload }], { log });
+      return { message, duplicate: false, broadcast: outcome };
+    },
+  }),
+});
+
+Deno.serve(handler);
