@@ -14,6 +14,9 @@ type ServiceName = 'realtime' | 'auth' | 'rest' | 'functions' | 'gateway';
 export interface StackHandle {
   cfg: StackConfig;
   services: ServiceName[];
+  /** Stops one service (e.g. Realtime, to see what the rest does without it) and starts it again. */
+  stopService(name: ServiceName): Promise<void>;
+  startService(name: ServiceName): Promise<void>;
   stop(): Promise<void>;
   /** Resolves when stop() has finished (e.g. after a signal). */
   stopped: Promise<void>;
@@ -66,7 +69,8 @@ function serviceEnv(cfg: StackConfig, name: ServiceName): NodeJS.ProcessEnv {
     case 'rest':
       return { ...common, REST_PORT: String(cfg.servicePorts.rest), DB_URL: dbUrl(cfg, { user: 'authenticator', sslmode: false }) };
     case 'functions':
-      return { ...common, FUNCTIONS_PORT: String(cfg.servicePorts.functions), DENO_DIR: join(cfg.stateDir, 'deno'),
+      // One npm cache for every stack of this checkout: a test stack must not download supabase-js again.
+      return { ...common, FUNCTIONS_PORT: String(cfg.servicePorts.functions), DENO_DIR: process.env.DENO_DIR ?? join(projectRoot, '.stack', 'deno'),
         SUPABASE_DB_URL: dbUrl(cfg, { sslmode: false }) };
     case 'gateway':
       return { ...common, GATEWAY_REALTIME_PORT: String(cfg.servicePorts.realtime), GATEWAY_AUTH_PORT: String(cfg.servicePorts.auth),
@@ -161,6 +165,8 @@ class ServiceProcess {
   }
 }
 
+export type { ServiceName };
+
 export async function startStack(cfg: StackConfig, log: Logger): Promise<StackHandle> {
   const existing = runningStack(cfg);
   if (existing) {
@@ -208,6 +214,14 @@ export async function startStack(cfg: StackConfig, log: Logger): Promise<StackHa
     cfg,
     services: state.services,
     stopped,
+    async stopService(name) {
+      await processes.get(name)?.stop();
+    },
+    async startService(name) {
+      const proc = new ServiceProcess(name, cfg, log);
+      processes.set(name, proc);
+      await proc.start();
+    },
     stop() {
       stopping ??= stopAll().finally(resolveStopped);
       return stopping;

@@ -1,0 +1,128 @@
+// The local platform end to end, through the gateway, with the official client: what `npm start` gives.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createClient, FunctionsHttpError } from '@supabase/supabase-js';
+import { demoKeys, projectRoot } from '../stack/config.ts';
+import { seedMeetings, startTestStack, waitFor, type TestStack } from './support/stack.ts';
+
+const cli = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'stack', 'cli.ts'), ...args], {
+  cwd: projectRoot, encoding: 'utf8', env: { ...process.env, ...env },
+});
+
+describe('local platform through the gateway', () => {
+  let stack: TestStack;
+  let env: Record<string, string>;
+
+  before(async () => {
+    stack = await startTestStack('platform', 55321);
+    env = { STACK_STATE_DIR: stack.cfg.stateDir, STACK_API_PORT: String(stack.cfg.apiPort), STACK_DB_PORT: String(stack.cfg.dbPort) };
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  it('a user signs in, reads a table, invokes a function and receives the broadcast it sent through the REST endpoint', async () => {
+    const alice = await stack.signIn('alice');
+    const bob = await stack.signIn('bob');
+    const { data: meetings, error } = await alice.client.from('meetings').select('id, title, status').eq('id', seedMeetings.weeklySync);
+    assert.equal(error, null);
+    assert.deepEqual(meetings, [{ id: seedMeetings.weeklySync, title: 'Weekly sync', status: 'live' }]);
+
+    const channel = bob.client.channel(`meeting:${seedMeetings.weeklySync}`, { config: { private: true } });
+    const received = waitFor<{ message: { content: string; client_id: string } }>((emit) => {
+      channel.on('broadcast', { event: 'message' }, ({ payload }) => emit(payload as never));
+    }, 8000, 'the message broadcast');
+    await waitFor<string>((emit) => channel.subscribe((status) => status === 'SUBSCRIBED' && emit(status)), 8000, 'SUBSCRIBED');
+
+    const { data, error: invokeError } = await alice.client.functions.invoke('send-message', {
+      body: { meeting_id: seedMeetings.weeklySync, content: 'hello from the full path', client_id: `platform-${Date.now()}` },
+    });
+    assert.equal(invokeError, null);
+    assert.equal(data.broadcast, 'sent');
+    const payload = await received;
+    assert.equal(payload.message.content, 'hello from the full path');
+    assert.equal(payload.message.client_id, data.message.client_id);
+  });
+
+  it('the publishable key works like the anon key: REST as anon, functions past verify_jwt via sb-api-key', async () => {
+    const publishable = createClient(stack.url, demoKeys.publishableKey, { auth: { persistSession: false } });
+    const { error } = await publishable.from('meetings').select('id');
+    assert.equal(error?.code, '42501', 'anon has no privilege on meetings: the request reached REST as anon');
+    const { error: fnError } = await publishable.functions.invoke('send-message', { body: {} });
+    assert.ok(fnError instanceof FunctionsHttpError);
+    const body = await fnError.context.json();
+    assert.equal(fnError.context.status, 401);
+    assert.equal(body.error.code, 'not_authenticated', 'verify_jwt let the derived anon JWT through; the function asked for a user');
+  });
+
+  it('functions with verify_jwt refuse a request with no key at all with the runtime body', async () => {
+    const res = await fetch(`${stack.url}/functions/v1/send-message`, { method: 'POST', body: '{}' });
+    assert.equal(res.status, 401);
+    assert.equal((await res.json()).code, 'UNAUTHORIZED_NO_AUTH_HEADER');
+  });
+
+  it('answers CORS preflights and adds CORS headers; unknown routes are Kong\'s 404', async () => {
+    const pre = await fetch(`${stack.url}/rest/v1/meetings`, {
+      method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET', 'access-control-request-headers': 'apikey, authorization' },
+    });
+    assert.equal(pre.status, 200);
+    assert.equal(pre.headers.get('access-control-allow-origin'), 'http://localhost:5173');
+    assert.equal(pre.headers.get('access-control-allow-headers'), 'apikey, authorization');
+    const got = await fetch(`${stack.url}/rest/v1/meetings`, { headers: { apikey: demoKeys.anonKey } });
+    assert.equal(got.headers.get('access-control-allow-origin'), '*');
+    const missing = await fetch(`${stack.url}/nowhere`);
+    assert.equal(missing.status, 404);
+    assert.deepEqual(await missing.json(), { message: 'no Route matched with those values' });
+  });
+
+  it('status -o env prints the supabase status values; a second start says one is already running', () => {
+    const status = cli(['status', '-o', 'env'], env);
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(status.stdout, new RegExp(`^API_URL="http://127.0.0.1:${stack.cfg.apiPort}"$`, 'm'));
+    assert.match(status.stdout, /^ANON_KEY="eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9\.[^"]+"$/m);
+    assert.match(status.stdout, new RegExp(`^DB_URL="postgresql://postgres:postgres@127.0.0.1:${stack.cfg.dbPort}/postgres"$`, 'm'));
+    assert.match(status.stdout, /^PUBLISHABLE_KEY="sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH"$/m);
+    const second = cli(['start'], env);
+    assert.notEqual(second.status, 0);
+    assert.match(second.stderr, /already running/);
+  });
+});
+
+describe('npm start in a terminal', () => {
+  it('prints the status block, then Ctrl-C stops every service and the database', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'mr-ctrlc-'));
+    chmodSync(stateDir, 0o755);
+    const apiPort = 57321;
+    const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'stack', 'cli.ts'), 'start'], {
+      cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, STACK_STATE_DIR: stateDir, STACK_API_PORT: String(apiPort), STACK_DB_PORT: String(apiPort + 1) },
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    try {
+      await waitFor<void>((emit) => child.stdout.on('data', () => out.includes('Press Ctrl-C') && emit()), 60_000, 'the status block');
+      assert.match(out, /Project URL +│ http:\/\/127\.0\.0\.1:57321/);
+      assert.match(out, /anon +│ eyJ/);
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      assert.equal(code, 0, out);
+      for (const port of [apiPort, apiPort + 1, apiPort + 59, apiPort + 70, apiPort + 71, apiPort + 72]) {
+        const open = await new Promise<boolean>((resolve) => {
+          const s = connect(port, '127.0.0.1');
+          s.once('connect', () => { s.destroy(); resolve(true); });
+          s.once('error', () => resolve(false));
+        });
+        assert.equal(open, false, `port ${port} is closed after Ctrl-C`);
+      }
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
