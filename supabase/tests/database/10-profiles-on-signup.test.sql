@@ -1,7 +1,7 @@
 -- Threat: signing yourself into an organization. A profile is created on sign-up from user_metadata (name,
 -- avatar) and app_metadata (organization, role: service-role only); users edit only their name and avatar.
 begin;
-select plan(9);
+select plan(11);
 
 insert into public.organizations (id, name, slug) values ('a0000000-0000-4000-8000-0000000000aa', 'Signup Org', 'signup-org');
 
@@ -35,6 +35,15 @@ select is((select count(*) from public.profiles where id = 'e0000000-0000-4000-8
 reset role;
 select is((select full_name from public.profiles where id = 'e0000000-0000-4000-8000-000000000001'), 'Ivy Invited',
           'nor change it');
+
+-- As GoTrue's admin API does it: insert with provider-only app_metadata, then update it.
+update auth.users set raw_app_meta_data = raw_app_meta_data || '{"organization_id":"a0000000-0000-4000-8000-0000000000aa","org_role":"admin"}'
+ where id = 'e0000000-0000-4000-8000-000000000002';
+select is((select row(organization_id, org_role)::text from public.profiles where id = 'e0000000-0000-4000-8000-000000000002'),
+          row('a0000000-0000-4000-8000-0000000000aa', 'admin')::text, 'an app_metadata update (service role) moves the profile into the organization');
+update auth.users set raw_user_meta_data = '{"full_name":"Sam"}' where id = 'e0000000-0000-4000-8000-000000000002';
+select is((select org_role::text from public.profiles where id = 'e0000000-0000-4000-8000-000000000002'), 'admin',
+          'a user_metadata update changes nothing of it');
 
 delete from auth.users where id = 'e0000000-0000-4000-8000-000000000002';
 select is((select count(*) from public.profiles where id = 'e0000000-0000-4000-8000-000000000002'), 0::bigint,
