@@ -1,0 +1,143 @@
+// `npm run bench:functions`: the edge-function path under load, on an isolated local platform.
+//  1. Warm invocation overhead of the functions runtime over a bare Deno.serve running the same handler.
+//  2. functions.invoke('send-message') → delivered to 50 receivers on the private meeting channel at 200 msg/s:
+//     invoke round trip and send→delivery latency, p50/p99.
+// Receivers run in this process (a separate process per receiver would not fit 2 cores).
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createClient } from '@supabase/supabase-js';
+import postgres from 'postgres';
+import { dbUrl, demoKeys, loadConfig, projectRoot } from '../../stack/config.ts';
+import { startFunctions } from '../../stack/functions/index.ts';
+import { denoBinary } from '../../stack/functions/worker.ts';
+import { createLogger } from '../../stack/log.ts';
+import { signJwt } from '../../stack/shared/jwt.ts';
+import { startStack } from '../../stack/supervisor.ts';
+
+const log = createLogger('bench:functions');
+const RECEIVERS = Number(process.env.BENCH_RECEIVERS ?? 50);
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+
+async function timeRequests(url: string, n: number, headers: Record<string, string>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const res = await fetch(url, { method: 'POST', headers, body: '{"n":1}' });
+    await res.arrayBuffer();
+    if (i >= 100) times.push(performance.now() - t); // the first 100 warm everything up
+  }
+  return times;
+}
+
+async function overhead(): Promise<{ bare: number[]; runtime: number[] }> {
+  const workdir = mkdtempSync(join(tmpdir(), 'mr-bench-fn-'));
+  const handler = `(req: Request) => new Response(JSON.stringify({ ok: true }), { headers: { 'content-type': 'application/json' } })`;
+  mkdirSync(join(workdir, 'supabase', 'functions', 'ping'), { recursive: true });
+  writeFileSync(join(workdir, 'supabase', 'functions', 'ping', 'index.ts'), `Deno.serve(${handler});`);
+  writeFileSync(join(workdir, 'supabase', 'functions', 'ping', 'deno.json'), '{}');
+  writeFileSync(join(workdir, 'bare.ts'), `Deno.serve({ hostname: '127.0.0.1', port: 0, onListen: ({ port }) => console.log(port) }, ${handler});`);
+  const bare = spawn(denoBinary(), ['run', '--no-lock', '--no-config', '--allow-net=127.0.0.1', join(workdir, 'bare.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const barePort = await new Promise<number>((resolve) => createInterface({ input: bare.stdout! }).once('line', (l) => resolve(Number(l))));
+  const server = await startFunctions({ port: 0, workdir, jwtSecret: demoKeys.jwtSecret, denoDir: join(projectRoot, '.stack', 'deno'),
+    env: {}, watch: false, log: createLogger('bench:runtime') });
+  const headers = { authorization: `Bearer ${demoKeys.anonKey}`, 'content-type': 'application/json' };
+  const result = { bare: [] as number[], runtime: [] as number[] };
+  for (let round = 0; round < 3; round++) { // interleaved rounds, so drift hits both alike
+    result.bare.push(...(await timeRequests(`http://127.0.0.1:${barePort}/ping`, 1100, headers)));
+    result.runtime.push(...(await timeRequests(`http://127.0.0.1:${server.port}/ping`, 1100, headers)));
+  }
+  await server.close();
+  bare.kill();
+  rmSync(workdir, { recursive: true, force: true });
+  return result;
+}
+
+async function sendToReceivers() {
+  const stateDir = mkdtempSync(join(tmpdir(), 'mr-bench-stack-'));
+  chmodSync(stateDir, 0o755);
+  const cfg = loadConfig({ STACK_STATE_DIR: stateDir, STACK_API_PORT: '58321', STACK_DB_PORT: '58322', STACK_WORKDIR: projectRoot });
+  const stack = await startStack(cfg, createLogger('bench:stack'));
+  const sql = postgres(dbUrl(cfg, { sslmode: false }), { max: 2, onnotice: () => {} });
+  try {
+    const meeting = randomUUID();
+    const org = '00000000-0000-4000-a000-000000000001';
+    const sender = '00000000-0000-4000-b000-00000000000a';
+    await sql`update private.settings set value = '1000000' where key = 'message_rate_limit'`; // measure delivery, not the limit
+    await sql`insert into public.meetings (id, organization_id, host_id, title, status) values (${meeting}, ${org}, ${sender}, 'Bench', 'live')`;
+    const receiverIds = Array.from({ length: RECEIVERS }, () => randomUUID());
+    for (const id of receiverIds) {
+      await sql`insert into auth.users (instance_id, id, aud, role, email, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+                values ('00000000-0000-0000-0000-000000000000', ${id}, 'authenticated', 'authenticated', ${id + '@bench.test'},
+                        ${sql.json({ organization_id: org })}, '{}', now(), now())`;
+      await sql`insert into public.meeting_participants (meeting_id, user_id) values (${meeting}, ${id})`;
+    }
+    const token = (sub: string) => signJwt({ sub, role: 'authenticated', aud: 'authenticated', exp: Math.floor(Date.now() / 1000) + 3600 }, demoKeys.jwtSecret);
+    const sentAt = new Map<string, number>();
+    const deliveries: number[] = [];
+    const clients = receiverIds.map((id) => createClient(`http://127.0.0.1:${cfg.apiPort}`, demoKeys.anonKey, {
+      accessToken: async () => token(id), auth: { persistSession: false },
+    }));
+    await Promise.all(clients.map((client) => new Promise<void>((resolve, reject) => {
+      const channel = client.channel(`meeting:${meeting}`, { config: { private: true } });
+      channel.on('broadcast', { event: 'message' }, ({ payload }) => {
+        const t = sentAt.get((payload as { message: { client_id: string } }).message.client_id);
+        if (t !== undefined) deliveries.push(performance.now() - t);
+      });
+      channel.subscribe((status, err) => (status === 'SUBSCRIBED' ? resolve() : status !== 'CLOSED' && reject(err ?? new Error(status))));
+    })));
+    const senderClient = createClient(`http://127.0.0.1:${cfg.apiPort}`, demoKeys.anonKey, { accessToken: async () => token(sender), auth: { persistSession: false } });
+    const invokes: number[] = [];
+    let failed = 0;
+    const send = async (i: number) => {
+      const clientId = `bench-${i}`;
+      const t = performance.now();
+      sentAt.set(clientId, t);
+      const { error } = await senderClient.functions.invoke('send-message', { body: { meeting_id: meeting, content: `m${i}`, client_id: clientId } });
+      if (error) failed++;
+      else invokes.push(performance.now() - t);
+    };
+    for (let i = 0; i < 50; i++) await send(-i - 1); // warm-up: worker boot, pools, caches
+    deliveries.length = 0;
+    invokes.length = 0;
+    log.info('sending', { rate: RATE, seconds: SECONDS, receivers: RECEIVERS });
+    const total = RATE * SECONDS;
+    const start = performance.now();
+    const inflight: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = start + (i * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      inflight.push(send(i));
+    }
+    await Promise.all(inflight);
+    await new Promise((r) => setTimeout(r, 1000));
+    await Promise.all(clients.map((c) => c.removeAllChannels()));
+    return { invokes, deliveries, expected: total * RECEIVERS, failed, achievedRate: total / ((performance.now() - start - 1000) / 1000) };
+  } finally {
+    await sql.end();
+    await stack.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+const o = await overhead();
+const load = await sendToReceivers();
+console.log('\n| measure | p50 | p99 | target |');
+console.log('|---|---|---|---|');
+console.log(`| bare Deno.serve round trip | ${ms(pct(o.bare, 50))} | ${ms(pct(o.bare, 99))} | |`);
+console.log(`| through stack/functions (main service + worker) | ${ms(pct(o.runtime, 50))} | ${ms(pct(o.runtime, 99))} | |`);
+console.log(`| runtime overhead (difference of medians) | ${ms(pct(o.runtime, 50) - pct(o.bare, 50))} | | <= 1 ms p50 |`);
+console.log(`| functions.invoke('send-message') round trip at ${RATE} msg/s | ${ms(pct(load.invokes, 50))} | ${ms(pct(load.invokes, 99))} | |`);
+console.log(`| invoke → delivered to each of ${RECEIVERS} receivers | ${ms(pct(load.deliveries, 50))} | ${ms(pct(load.deliveries, 99))} | p50 <= 8 ms, p99 <= 25 ms |`);
+console.log(`\ndeliveries ${load.deliveries.length} of ${load.expected}; failed invokes ${load.failed}; achieved ${load.achievedRate.toFixed(0)} msg/s\n`);
