@@ -34,17 +34,24 @@ async function main(): Promise<number> {
   const cfg = loadConfig();
   switch (command) {
     case 'start': {
-      const started = performance.now();
-      const stack = await startStack(cfg, log);
-      log.info('stack is up', { ms: Math.round(performance.now() - started) });
-      console.log(`\nmeeting-realtime local development setup is running.\n\n${formatStatus(statusValues(cfg, stack.services), outputFormat(args))}\n`);
-      console.log('Press Ctrl-C to stop everything.');
+      // Signals are handled from the first moment: a Ctrl-C during start-up stops whatever is already up.
+      let stack: Awaited<ReturnType<typeof startStack>> | undefined;
+      let stopRequested = false;
       const onSignal = (signal: string) => {
         log.info('stopping', { signal });
-        void stack.stop();
+        stopRequested = true;
+        void stack?.stop();
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      const started = performance.now();
+      stack = await startStack(cfg, log);
+      if (stopRequested) await stack.stop();
+      else {
+        log.info('stack is up', { ms: Math.round(performance.now() - started) });
+        console.log(`\nmeeting-realtime local development setup is running.\n\n${formatStatus(statusValues(cfg, stack.services), outputFormat(args))}\n`);
+        console.log('Press Ctrl-C to stop everything.');
+      }
       await stack.stopped;
       log.info('stopped');
       return 0;
