@@ -4,10 +4,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { loadConfig, projectRoot, type StackConfig } from '../stack/config.ts';
+import { projectRoot, type StackConfig } from '../stack/config.ts';
 import { createLogger } from '../stack/log.ts';
-import { stopCluster } from '../stack/postgres/cluster.ts';
-import { ensureCluster } from '../stack/postgres/index.ts';
+import { withTestCluster } from '../stack/postgres/test-cluster.ts';
 import { lintDatabase } from '../stack/postgres/migrations.ts';
 import { runPgProve, withThrowawayDb } from '../stack/postgres/pgtap.ts';
 import { generateTypes } from '../stack/postgres/typegen.ts';
@@ -157,21 +156,10 @@ async function runSuitesOn(cfg: StackConfig, table: Record<string, DbSuite>, nam
 async function runDbSuites(names: string[]): Promise<SuiteResult[]> {
   if (!names.some((n) => n in dbSuites || n in platformSuites)) return [];
   // A cluster of our own for tests, so `npm test` never touches the dev database and can run beside `npm start`.
-  const cfg = loadConfig({
-    ...process.env,
-    STACK_STATE_DIR: process.env.STACK_TEST_STATE_DIR ?? join(projectRoot, '.stack', 'test'),
-    STACK_DB_PORT: process.env.STACK_TEST_DB_PORT ?? '54332',
-  });
-  const cluster = await ensureCluster(cfg, log);
-  try {
-    return [
-      ...(await runSuitesOn(cfg, platformSuites, names, false)),
-      ...(await runSuitesOn(cfg, dbSuites, names, true)),
-    ];
-  } finally {
-    // Leave the machine as we found it: stop the test cluster unless it was already running.
-    if (!cluster.alreadyRunning) stopCluster(cluster.bins, cluster.paths);
-  }
+  return withTestCluster(log, async (cfg) => [
+    ...(await runSuitesOn(cfg, platformSuites, names, false)),
+    ...(await runSuitesOn(cfg, dbSuites, names, true)),
+  ]);
 }
 
 async function main(): Promise<number> {

@@ -1,6 +1,6 @@
 -- Organizations and profiles. A profile is created for every new auth user: name and avatar come from the
 -- user's own metadata, but the organization and org role come from app_metadata, which only the service role can
--- set, so nobody signs themselves into someone else's organization.
+-- set, so nobody signs themselves into someone else's organization; later app_metadata changes move the profile.
 
 create type public.org_role as enum ('admin', 'member');
 
@@ -30,24 +30,34 @@ create trigger organizations_touch_updated_at before update on public.organizati
 create trigger profiles_touch_updated_at before update on public.profiles
   for each row execute function private.touch_updated_at();
 
+-- Organization and org role of a user, from app_metadata (trusted: only the service role sets it). An
+-- organization_id naming no organization means none.
+create function private.membership_from_app_metadata(app_metadata jsonb, out organization_id uuid, out org_role public.org_role)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  select o.id into organization_id from public.organizations o where o.id::text = app_metadata ->> 'organization_id';
+  org_role := case when organization_id is not null and app_metadata ->> 'org_role' = 'admin'
+                   then 'admin'::public.org_role else 'member'::public.org_role end;
+end;
+$$;
+
 create function private.handle_new_user() returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  org_id uuid;
+  membership record := private.membership_from_app_metadata(new.raw_app_meta_data);
 begin
-  -- app_metadata.organization_id is trusted (service role only); ignore it when it names no organization.
-  select o.id into org_id from public.organizations o
-  where o.id::text = new.raw_app_meta_data ->> 'organization_id';
-
   insert into public.profiles (id, organization_id, org_role, full_name, avatar_url)
   values (
     new.id,
-    org_id,
-    case when org_id is not null and new.raw_app_meta_data ->> 'org_role' = 'admin'
-         then 'admin'::public.org_role else 'member'::public.org_role end,
+    membership.organization_id,
+    membership.org_role,
     nullif(btrim(new.raw_user_meta_data ->> 'full_name'), ''),
     nullif(btrim(new.raw_user_meta_data ->> 'avatar_url'), '')
   );
@@ -57,3 +67,24 @@ $$;
 
 create trigger on_auth_user_created after insert on auth.users
   for each row execute function private.handle_new_user();
+
+-- GoTrue's admin createUser inserts the user with provider-only app_metadata and writes the caller's app_metadata
+-- in a second UPDATE (supabase/auth#1280), so the profile follows app_metadata changes too.
+create function private.sync_profile_from_app_metadata() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  membership record := private.membership_from_app_metadata(new.raw_app_meta_data);
+begin
+  update public.profiles p
+     set organization_id = membership.organization_id, org_role = membership.org_role
+   where p.id = new.id;
+  return new;
+end;
+$$;
+
+create trigger on_auth_user_app_metadata_updated after update of raw_app_meta_data on auth.users
+  for each row when (old.raw_app_meta_data is distinct from new.raw_app_meta_data)
+  execute function private.sync_profile_from_app_metadata();

@@ -65,8 +65,8 @@ create type public.sent_message as (
 );
 comment on type public.sent_message is 'send_message''s answer: the stored message, and whether it was a retry.';
 
-create type public.reaction_toggle as (action text, emoji text, counts jsonb);
-comment on type public.reaction_toggle is 'toggle_reaction''s answer: added or removed, and counts per emoji.';
+create type public.reaction_toggle as (action text, emoji text, counts jsonb, message_id uuid, meeting_id uuid);
+comment on type public.reaction_toggle is 'toggle_reaction''s answer: added or removed, the counts per emoji, and which message and meeting.';
 
 create function private.as_sent_message(stored public.messages, duplicate boolean) returns public.sent_message
 language sql immutable set search_path = ''
@@ -352,7 +352,8 @@ begin
   return row(outcome, toggle_reaction.emoji,
              coalesce((select jsonb_object_agg(c.emoji, c.n)
                          from (select r.emoji, count(*) as n from public.message_reactions r
-                                where r.message_id = target.id group by r.emoji) c), '{}'::jsonb))::public.reaction_toggle;
+                                where r.message_id = target.id group by r.emoji) c), '{}'::jsonb),
+             target.id, target.meeting_id)::public.reaction_toggle;
 end;
 $$;
 comment on function public.toggle_reaction(uuid, text) is
