@@ -2,7 +2,7 @@
 // `postgres` OS user when we are root (initdb refuses root). Loopback only, logical replication enabled.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathId, type StackConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { PgBinaries } from './binaries.ts';
@@ -35,7 +35,9 @@ function run(cmd: string, args: string[], opts: { input?: string } = {}): SpawnS
 export function clusterPaths(cfg: StackConfig): ClusterPaths {
   let home = join(cfg.stateDir, 'postgres');
   if (isRoot) {
-    const probe = spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', dirname(cfg.stateDir)]);
+    // The postgres user needs search permission on every folder down to the state folder.
+    mkdirSync(cfg.stateDir, { recursive: true });
+    const probe = spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', cfg.stateDir]);
     if (probe.status !== 0) home = join('/var/tmp', `meeting-realtime-${pathId(cfg.stateDir)}`, 'postgres');
   }
   return { home, data: join(home, 'data'), logFile: join(home, 'postgres.log') };
