@@ -49,6 +49,57 @@ describe('local platform through the gateway', () => {
     assert.equal(payload.message.client_id, data.message.client_id);
   });
 
+  it('auth through the gateway: sign-up, sign-in errors, refresh rotation, update user, sign-out', async () => {
+    const client = stack.anon();
+    const email = `new-${Date.now()}@acme.test`;
+    const { data: signUp, error } = await client.auth.signUp({ email, password: 'correct horse battery', options: { data: { full_name: 'New Person' } } });
+    assert.equal(error, null);
+    assert.ok(signUp.session, 'local sign-up is auto-confirmed and returns a session');
+    const profile = await stack.sql`select full_name from public.profiles where id = ${signUp.user!.id}`;
+    assert.equal(profile[0].full_name, 'New Person', 'the sign-up trigger created the profile');
+    const dup = await stack.anon().auth.signUp({ email, password: 'correct horse battery' });
+    assert.equal(dup.error?.code, 'user_already_exists');
+    const wrong = await stack.anon().auth.signInWithPassword({ email: 'alice@acme.test', password: 'nope' });
+    assert.deepEqual([wrong.error?.status, wrong.error?.code], [400, 'invalid_credentials']);
+    const first = signUp.session!.refresh_token;
+    const { data: refreshed } = await client.auth.refreshSession();
+    assert.notEqual(refreshed.session!.refresh_token, first, 'refresh rotates the refresh token');
+    const { data: updated } = await client.auth.updateUser({ data: { theme: 'dark' } });
+    assert.equal(updated.user!.user_metadata.theme, 'dark');
+    assert.equal((await client.auth.signOut()).error, null);
+    const after = await client.auth.getUser(refreshed.session!.access_token);
+    assert.equal(after.data.user, null);
+    assert.equal(after.error?.name, 'AuthSessionMissingError', 'the signed-out session is gone (session_not_found)');
+  });
+
+  it('REST through the gateway: RLS per user, embeds, counts, single, writes and RPC errors', async () => {
+    const alice = await stack.signIn('alice');
+    const dave = await stack.signIn('dave');
+    const { data: mine, count } = await alice.client.from('meetings')
+      .select('title, host:profiles!meetings_host_id_fkey(full_name), meeting_participants(count)', { count: 'exact' })
+      .eq('organization_id', '00000000-0000-4000-a000-000000000001').order('title');
+    assert.equal(count, 2);
+    assert.deepEqual(mine!.map((m) => m.title), ['Leadership review', 'Weekly sync']);
+    assert.equal((mine![1].host as unknown as { full_name: string }).full_name, 'Alice Admin');
+    const { data: theirs } = await dave.client.from('meetings').select('title');
+    assert.deepEqual(theirs, [{ title: 'Globex stand-up' }], 'RLS shows dave only his organization');
+    const { data: created, error } = await alice.client.from('meetings')
+      .insert({ organization_id: '00000000-0000-4000-a000-000000000001', host_id: alice.userId, title: 'Planning' })
+      .select('id, status').single();
+    assert.equal(error, null);
+    assert.equal(created!.status, 'scheduled');
+    const renamed = await alice.client.from('meetings').update({ title: 'Planning (moved)' }).eq('id', created!.id).select('title').single();
+    assert.equal(renamed.data!.title, 'Planning (moved)');
+    const notMine = await dave.client.from('meetings').update({ title: 'hijacked' }).eq('id', created!.id).select();
+    assert.deepEqual(notMine.data, [], 'another organization updates nothing');
+    const none = await alice.client.from('meetings').select('id').eq('id', '00000000-0000-4000-c000-00000000ffff').single();
+    assert.equal(none.error?.code, 'PGRST116');
+    const direct = await alice.client.from('messages').insert({ meeting_id: created!.id, sender_id: alice.userId, client_id: 'x', content: 'x' });
+    assert.equal(direct.error?.code, '42501', 'nobody writes messages directly');
+    const rpc = await dave.client.rpc('get_messages', { meeting_id: seedMeetings.weeklySync });
+    assert.deepEqual([rpc.status, rpc.error?.code, rpc.error?.hint], [403, 'PT403', 'not_a_participant']);
+  });
+
   it('the publishable key works like the anon key: REST as anon, functions past verify_jwt via sb-api-key', async () => {
     const publishable = createClient(stack.url, demoKeys.publishableKey, { auth: { persistSession: false } });
     const { error } = await publishable.from('meetings').select('id');

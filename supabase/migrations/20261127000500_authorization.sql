@@ -173,8 +173,15 @@ create policy "Profiles are visible to the same organization" on public.profiles
 create policy "Users update their own profile" on public.profiles
   for update to authenticated using (id = (select auth.uid())) with check (id = (select auth.uid()));
 
+-- The row's own columns first: an INSERT … RETURNING (supabase-js .insert().select()) checks this policy against the
+-- new row, which a lookup by id inside the helper cannot see yet.
 create policy "Meetings are visible to those who may see them" on public.meetings
-  for select to authenticated using (private.can_view_meeting(id));
+  for select to authenticated
+  using (
+    host_id = (select auth.uid())
+    or (access = 'organization' and private.is_org_member(organization_id))
+    or private.can_view_meeting(id)
+  );
 create policy "Members create meetings they host in their organization" on public.meetings
   for insert to authenticated
   with check (host_id = (select auth.uid()) and status = 'scheduled' and private.is_org_member(organization_id));
