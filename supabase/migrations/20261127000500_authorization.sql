@@ -30,18 +30,8 @@ begin
 end;
 $$;
 
--- Present now: joined and not left (a removed participant has left).
-create function private.is_active_participant(target_meeting_id uuid) returns boolean
-language plpgsql stable security definer set search_path = ''
-as $$
-begin
-  return exists (
-    select 1 from public.meeting_participants mp
-    where mp.meeting_id = target_meeting_id and mp.user_id = (select auth.uid()) and mp.left_at is null);
-end;
-$$;
-
--- The meeting's inner circle: the host and everyone present. Reads messages, uses the meeting channel.
+-- The meeting's inner circle: the host and everyone present (joined, not left; a removed participant has left).
+-- Reads messages, uses the meeting channel.
 create function private.is_meeting_member(target_meeting_id uuid) returns boolean
 language plpgsql stable security definer set search_path = ''
 as $$
@@ -115,12 +105,8 @@ create function private.can_read_message(target_message_id uuid) returns boolean
 language plpgsql stable security definer set search_path = ''
 as $$
 begin
-  return exists (
-    select 1 from public.messages msg
-    where msg.id = target_message_id
-      and (exists (select 1 from public.meetings m where m.id = msg.meeting_id and m.host_id = (select auth.uid()))
-           or exists (select 1 from public.meeting_participants mp
-                      where mp.meeting_id = msg.meeting_id and mp.user_id = (select auth.uid()) and mp.left_at is null)));
+  return coalesce((select private.is_meeting_member(msg.meeting_id) from public.messages msg
+                    where msg.id = target_message_id), false);
 end;
 $$;
 
@@ -137,7 +123,7 @@ $$;
 
 grant execute on function
   private.is_org_member(uuid), private.is_org_admin(uuid), private.is_meeting_host(uuid),
-  private.is_active_participant(uuid), private.is_meeting_member(uuid), private.is_meeting_moderator(uuid),
+  private.is_meeting_member(uuid), private.is_meeting_moderator(uuid),
   private.can_view_meeting(uuid), private.can_join_meeting(uuid), private.shares_organization(uuid),
   private.can_read_message(uuid)
   to authenticated, service_role;

@@ -18,8 +18,9 @@ create temporary table seen (page int, seq bigint) on commit drop;
 grant select on expected to authenticated;
 grant select, insert on seen to authenticated;
 
-select tests.authenticate_as('participant');
-do $$
+-- Reads the whole meeting page by page as a client would, keyset on the last page's edge: newest first walks
+-- before_seq down, oldest first walks after_seq up. Every row lands in `seen` with its page number.
+create function pg_temp.read_every_page(size int, newest_first boolean) returns void language plpgsql as $$
 declare
   cursor_seq bigint := null;
   page_no int := 0;
@@ -27,13 +28,22 @@ declare
 begin
   loop
     page_no := page_no + 1;
-    insert into seen select page_no, m.seq from public.get_messages(tests.world_meeting_id(), before_seq => cursor_seq, page_size => 100) m;
+    insert into seen
+    select page_no, m.seq
+      from public.get_messages(tests.world_meeting_id(),
+                               before_seq => case when newest_first then cursor_seq end,
+                               after_seq => case when not newest_first then cursor_seq end,
+                               page_size => size, newest_first => newest_first) m;
     get diagnostics got = row_count;
-    exit when got < 100;
-    select min(seq) into cursor_seq from seen where page = page_no;
+    exit when got < size;
+    select case when newest_first then min(seq) else max(seq) end into cursor_seq from seen where page = page_no;
   end loop;
 end
 $$;
+grant execute on function pg_temp.read_every_page(int, boolean) to authenticated;
+
+select tests.authenticate_as('participant');
+select pg_temp.read_every_page(100, true);
 reset role;
 
 select is((select count(*) from seen), (select count(*) from expected), 'newest-first pages cover every message');
@@ -44,21 +54,7 @@ select ok((select bool_and(s.seq > n.seq) from seen s join seen n on n.page = s.
 
 truncate seen;
 select tests.authenticate_as('participant');
-do $$
-declare
-  cursor_seq bigint := null;
-  page_no int := 0;
-  got int;
-begin
-  loop
-    page_no := page_no + 1;
-    insert into seen select page_no, m.seq from public.get_messages(tests.world_meeting_id(), after_seq => cursor_seq, page_size => 40, newest_first => false) m;
-    get diagnostics got = row_count;
-    exit when got < 40;
-    select max(seq) into cursor_seq from seen where page = page_no;
-  end loop;
-end
-$$;
+select pg_temp.read_every_page(40, false);
 reset role;
 select set_eq('select seq from seen', 'select seq from expected', 'oldest-first catch-up with after_seq covers every message once');
 select is((select count(*) from seen), (select count(*) from expected), 'and counts each once');
