@@ -46,6 +46,18 @@ function filesUnder(dir: string, suffix: string): string[] {
   }
 }
 
+/** A check that passes or fails as a whole. */
+function single(name: string, ok: boolean, detail?: string): Omit<SuiteResult, 'ms'> {
+  return { name, passed: ok ? 1 : 0, failed: ok ? 0 : 1, detail: ok ? undefined : detail };
+}
+
+/** A command whose exit status is the verdict. */
+async function commandCheck(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<SuiteResult> {
+  const started = performance.now();
+  const { code, output } = await run(cmd, args, env);
+  return { ...single(name, code === 0, output), ms: performance.now() - started };
+}
+
 type DbSuite = (cfg: StackConfig, database: string) => Promise<Omit<SuiteResult, 'ms'>>;
 
 const dbSuites: Record<string, DbSuite> = {
@@ -55,21 +67,19 @@ const dbSuites: Record<string, DbSuite> = {
   },
   async lint(cfg, database) {
     // plpgsql_check over every function, as `supabase db lint` does on hosted projects.
+    const name = 'supabase db lint --fail-on error';
     try {
       await lintDatabase(cfg, database, ['public', 'private'], log);
-      return { name: 'supabase db lint --fail-on error', passed: 1, failed: 0 };
+      return single(name, true);
     } catch (err) {
-      return { name: 'supabase db lint --fail-on error', passed: 0, failed: 1, detail: (err as Error).message };
+      return single(name, false, (err as Error).message);
     }
   },
   async types(cfg, database) {
     const committed = readFileSync(join(projectRoot, 'types', 'database.ts'), 'utf8');
     const fresh = await generateTypes(cfg, database);
-    const same = committed === fresh;
-    return {
-      name: 'types/database.ts is fresh', passed: same ? 1 : 0, failed: same ? 0 : 1,
-      detail: same ? undefined : 'types/database.ts differs from the migrations: run `npm run types` and commit it',
-    };
+    return single('types/database.ts is fresh', committed === fresh,
+      'types/database.ts differs from the migrations: run `npm run types` and commit it');
   },
 };
 
@@ -83,28 +93,21 @@ const platformSuites: Record<string, DbSuite> = {
 
 const suites: Record<string, () => Promise<SuiteResult[]>> = {
   async typecheck() {
-    const started = performance.now();
-    const { code, output } = await run(process.execPath, [join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.']);
-    return [{ name: 'tsc --noEmit', passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, ms: performance.now() - started,
-      detail: code === 0 ? undefined : output }];
+    return [await commandCheck('tsc --noEmit', process.execPath, [join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'])];
   },
   async deno() {
     // The edge functions: type-check every entrypoint, lint, and run the Deno tests of _shared.
-    const started = performance.now();
     const deno = denoBinary();
     const env = { DENO_DIR: join(projectRoot, '.stack', 'deno'), NO_COLOR: '1' };
     const fnDir = join(projectRoot, 'supabase', 'functions');
     const entrypoints = readdirSync(fnDir, { withFileTypes: true })
       .filter((e) => e.isDirectory() && /^[A-Za-z]/.test(e.name) && e.name !== 'tests')
       .map((e) => join(fnDir, e.name, 'index.ts'));
-    const results: SuiteResult[] = [];
-    const check = await run(deno, ['check', '--no-lock', '--config', join(fnDir, 'tests', 'deno.json'), ...entrypoints,
-      join(projectRoot, 'stack', 'functions', 'deno', 'bootstrap.ts')], env);
-    results.push({ name: 'deno check (functions + runtime bootstrap)', passed: check.code === 0 ? 1 : 0, failed: check.code === 0 ? 0 : 1,
-      ms: performance.now() - started, detail: check.code === 0 ? undefined : check.output });
-    const lint = await run(deno, ['lint', fnDir], env);
-    results.push({ name: 'deno lint supabase/functions', passed: lint.code === 0 ? 1 : 0, failed: lint.code === 0 ? 0 : 1,
-      ms: 0, detail: lint.code === 0 ? undefined : lint.output });
+    const results: SuiteResult[] = [
+      await commandCheck('deno check (functions + runtime bootstrap)', deno, ['check', '--no-lock', '--config',
+        join(fnDir, 'tests', 'deno.json'), ...entrypoints, join(projectRoot, 'stack', 'functions', 'deno', 'bootstrap.ts')], env),
+      await commandCheck('deno lint supabase/functions', deno, ['lint', fnDir], env),
+    ];
     const testStarted = performance.now();
     const test = await run(deno, ['test', '--no-lock', '--config', join(fnDir, 'tests', 'deno.json'), '--allow-net=127.0.0.1',
       '--allow-env', join(fnDir, 'tests')], env);

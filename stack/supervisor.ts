@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { apiUrl, dbUrl, demoKeys, projectRoot, type StackConfig } from './config.ts';
 import { step, type Logger } from './log.ts';
 import * as db from './postgres/index.ts';
+import { isAlive, terminate } from './shared/child.ts';
 
 type ServiceName = 'realtime' | 'auth' | 'rest' | 'functions' | 'gateway';
 
@@ -129,7 +130,7 @@ class ServiceProcess {
       child.on('message', (msg: { type?: string; port?: number }) => {
         if (msg?.type === 'ready') ready(msg.port ?? this.port);
       });
-      void waitForPort(this.port, () => child.exitCode === null && child.signalCode === null).then((ok) => ok && ready(this.port));
+      void waitForPort(this.port, () => isAlive(child)).then((ok) => ok && ready(this.port));
       child.on('exit', (code, signal) => {
         clearTimeout(timer);
         if (!up) reject(new Error(`${this.name} exited during start (${code ?? signal})`));
@@ -152,16 +153,7 @@ class ServiceProcess {
 
   stop(): Promise<void> {
     this.stopping = true;
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      const force = setTimeout(() => child.kill('SIGKILL'), 6000);
-      child.once('exit', () => {
-        clearTimeout(force);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
+    return terminate(this.child, 6000);
   }
 }
 

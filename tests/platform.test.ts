@@ -157,7 +157,8 @@ describe('npm start in a terminal', () => {
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     try {
-      await waitFor<void>((emit) => child.stdout.on('data', () => out.includes('Press Ctrl-C') && emit()), 60_000, 'the status block');
+      await waitFor<void>((emit) => child.stdout.on('data', () => out.includes('Press Ctrl-C') && emit()), 60_000, 'the status block')
+        .catch((err: Error) => { throw new Error(`${err.message}; npm start printed:\n${out}`); });
       assert.match(out, /Project URL +│ http:\/\/127\.0\.0\.1:57321/);
       assert.match(out, /anon +│ eyJ/);
       child.kill('SIGINT');

@@ -35,7 +35,6 @@ export interface ParticipantState {
   is_hand_raised?: boolean;
   status?: ParticipantStatus;
 }
-export const participantStateKeys = ['is_muted', 'is_video_on', 'is_screen_sharing', 'is_hand_raised', 'status'] as const;
 
 /** One row of list_participants: the participant with their display name. */
 export interface ParticipantView extends Required<ParticipantState> {
@@ -52,11 +51,7 @@ export interface ParticipantView extends Required<ParticipantState> {
 // Channels
 // ---------------------------------------------------------------------------------------------------------------
 
-export const meetingTopic = (meetingId: string) => `meeting:${meetingId}` as const;
-export const userTopic = (userId: string) => `user:${userId}` as const;
-export const orgTopic = (organizationId: string) => `org:${organizationId}` as const;
-/** The one canonical dm topic of a pair: the smaller id first. */
-export const dmTopic = (a: string, b: string) => (a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`) as `dm:${string}:${string}`;
+export { dmTopic, meetingTopic, orgTopic, userTopic } from '../supabase/functions/_shared/topics.ts';
 
 /** Events on `meeting:<id>` (private). Server events come from edge functions or, for status, the database. */
 export interface MeetingEvents {

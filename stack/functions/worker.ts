@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { projectRoot } from '../config.ts';
 import type { Logger } from '../log.ts';
+import { isAlive, terminate } from '../shared/child.ts';
 import type { FunctionSpec } from './discovery.ts';
 
 const bootstrap = fileURLToPath(new URL('./deno/bootstrap.ts', import.meta.url));
@@ -43,7 +44,7 @@ export class FunctionWorker {
   constructor(private readonly opts: WorkerOptions) {}
 
   get alive(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return isAlive(this.child);
   }
 
   /** The port of a ready worker, booting one if needed. */
@@ -108,13 +109,7 @@ export class FunctionWorker {
   }
 
   stop(): Promise<void> {
-    const child = this.child;
     this.port = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-    });
+    return terminate(this.child, 2000);
   }
 }

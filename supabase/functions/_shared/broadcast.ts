@@ -2,8 +2,9 @@
 // messages in one call, a timeout, and retries with exponential backoff and full jitter on 5xx, 429, timeouts and
 // network errors. It never throws: a stored message must not be lost because a broadcast failed, so callers get
 // 'sent' or 'failed' and clients catch up from history.
-import type { BroadcastOutcome } from '../../../types/events.ts';
+import type { BroadcastOutcome, MeetingEventName, MeetingEvents } from '../../../types/events.ts';
 import type { Logger } from './log.ts';
+import { meetingTopic } from './topics.ts';
 
 export interface BroadcastMessage {
   topic: string;
@@ -71,4 +72,11 @@ export async function broadcast(messages: BroadcastMessage[], opts: BroadcastOpt
   opts.log?.warn('broadcast failed', { events: messages.map((m) => m.event), problem: lastProblem,
     ms: Math.round(performance.now() - started), ...broadcastStats });
   return 'failed';
+}
+
+/** One event on the private meeting:<id> channel, its payload checked against the event's type. */
+export function broadcastToMeeting<E extends MeetingEventName>(
+  meetingId: string, event: E, payload: MeetingEvents[E], opts: BroadcastOptions = {},
+): Promise<BroadcastOutcome> {
+  return broadcast([{ topic: meetingTopic(meetingId), event, payload }], opts);
 }

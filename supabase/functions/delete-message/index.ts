@@ -1,6 +1,6 @@
 // POST {message_id} → the soft-deleted message (sender or host); broadcasts `message_deleted`.
 import type { ChatMessage, FunctionResponse, MeetingEvents } from '../../../types/events.ts';
-import { broadcast } from '../_shared/broadcast.ts';
+import { broadcastToMeeting } from '../_shared/broadcast.ts';
 import { defineFunction, route } from '../_shared/http.ts';
 import { callRpc } from '../_shared/rpc.ts';
 import { deleteMessageInput } from '../_shared/schemas.ts';
@@ -15,7 +15,7 @@ export const handler = defineFunction({
       const payload: MeetingEvents['message_deleted'] = {
         message_id: message.id, meeting_id: message.meeting_id, deleted_at: message.deleted_at as string,
       };
-      const outcome = await broadcast([{ topic: `meeting:${message.meeting_id}`, event: 'message_deleted', payload }], { log });
+      const outcome = await broadcastToMeeting(message.meeting_id, 'message_deleted', payload, { log });
       return { message, broadcast: outcome };
     },
   }),

@@ -1,6 +1,6 @@
 // POST {message_id, content} → the edited message (sender only); broadcasts `message_edited`.
 import type { ChatMessage, FunctionResponse, MeetingEvents } from '../../../types/events.ts';
-import { broadcast } from '../_shared/broadcast.ts';
+import { broadcastToMeeting } from '../_shared/broadcast.ts';
 import { defineFunction, route } from '../_shared/http.ts';
 import { callRpc } from '../_shared/rpc.ts';
 import { editMessageInput } from '../_shared/schemas.ts';
@@ -12,7 +12,7 @@ export const handler = defineFunction({
     async run(input, { supabase }, { log }): Promise<FunctionResponse<'edit-message'>> {
       const message = (await callRpc(supabase, 'edit_message', input)) as ChatMessage;
       const payload: MeetingEvents['message_edited'] = { message };
-      const outcome = await broadcast([{ topic: `meeting:${message.meeting_id}`, event: 'message_edited', payload }], { log });
+      const outcome = await broadcastToMeeting(message.meeting_id, 'message_edited', payload, { log });
       return { message, broadcast: outcome };
     },
   }),

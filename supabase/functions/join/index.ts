@@ -1,10 +1,11 @@
 // POST {meeting_id} → joins (or re-joins) the meeting: the participant, the channel topic and presence key to use,
 // and the newest 50 messages for first paint; broadcasts `participant_joined`.
 import type { ChatMessage, FunctionResponse, MeetingEvents } from '../../../types/events.ts';
-import { broadcast } from '../_shared/broadcast.ts';
+import { broadcastToMeeting } from '../_shared/broadcast.ts';
 import { defineFunction, route } from '../_shared/http.ts';
 import { callRpc } from '../_shared/rpc.ts';
 import { meetingInput } from '../_shared/schemas.ts';
+import { meetingTopic } from '../_shared/topics.ts';
 
 export const handler = defineFunction({
   name: 'join',
@@ -15,8 +16,8 @@ export const handler = defineFunction({
       // The read for first paint; membership was just granted, so this cannot be refused for it.
       const messages = (await callRpc(supabase, 'get_messages', { meeting_id, page_size: 50 })) as ChatMessage[];
       const payload: MeetingEvents['participant_joined'] = { meeting_id, participant };
-      const outcome = await broadcast([{ topic: `meeting:${meeting_id}`, event: 'participant_joined', payload }], { log });
-      return { participant, topic: `meeting:${meeting_id}`, presence_key: userId, messages, broadcast: outcome };
+      const outcome = await broadcastToMeeting(meeting_id, 'participant_joined', payload, { log });
+      return { participant, topic: meetingTopic(meeting_id), presence_key: userId, messages, broadcast: outcome };
     },
   }),
 });

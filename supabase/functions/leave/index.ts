@@ -1,7 +1,7 @@
 // POST {meeting_id} → leaves the meeting; broadcasts `participant_left`. Only the leaver goes: the meeting and
 // everyone else's channel stay as they are (the leaver's client unsubscribes itself).
 import type { FunctionResponse, MeetingEvents } from '../../../types/events.ts';
-import { broadcast } from '../_shared/broadcast.ts';
+import { broadcastToMeeting } from '../_shared/broadcast.ts';
 import { defineFunction, route } from '../_shared/http.ts';
 import { callRpc } from '../_shared/rpc.ts';
 import { meetingInput } from '../_shared/schemas.ts';
@@ -15,7 +15,7 @@ export const handler = defineFunction({
       const payload: MeetingEvents['participant_left'] = {
         meeting_id, user_id: userId, left_at: participant.left_at as string, reason: 'left',
       };
-      const outcome = await broadcast([{ topic: `meeting:${meeting_id}`, event: 'participant_left', payload }], { log });
+      const outcome = await broadcastToMeeting(meeting_id, 'participant_left', payload, { log });
       return { participant, broadcast: outcome };
     },
   }),

@@ -3,7 +3,7 @@
 // Who is online is Realtime Presence, tracked by clients; fast-changing state goes by broadcast, because Presence
 // allows only a few calls per client per 30 s.
 import type { FunctionResponse, MeetingEvents, ParticipantView } from '../../../types/events.ts';
-import { broadcast } from '../_shared/broadcast.ts';
+import { broadcastToMeeting } from '../_shared/broadcast.ts';
 import { defineFunction, route } from '../_shared/http.ts';
 import { callRpc } from '../_shared/rpc.ts';
 import { meetingInput, presenceInput } from '../_shared/schemas.ts';
@@ -15,7 +15,7 @@ export const handler = defineFunction({
     async run({ meeting_id, state, user_id }, { supabase }, { log }): Promise<FunctionResponse<'presence'>> {
       const participant = await callRpc(supabase, 'update_participant_state', { meeting_id, state, user_id });
       const payload: MeetingEvents['participant_updated'] = { meeting_id, participant };
-      const outcome = await broadcast([{ topic: `meeting:${meeting_id}`, event: 'participant_updated', payload }], { log });
+      const outcome = await broadcastToMeeting(meeting_id, 'participant_updated', payload, { log });
       return { participant, broadcast: outcome };
     },
   }),

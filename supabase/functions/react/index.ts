@@ -1,6 +1,6 @@
 // POST {message_id, emoji} → toggles your reaction: {action: added|removed, counts}; broadcasts `reaction`.
 import type { FunctionResponse, MeetingEvents, ReactionCounts } from '../../../types/events.ts';
-import { broadcast } from '../_shared/broadcast.ts';
+import { broadcastToMeeting } from '../_shared/broadcast.ts';
 import { defineFunction, route } from '../_shared/http.ts';
 import { callRpc } from '../_shared/rpc.ts';
 import { reactInput } from '../_shared/schemas.ts';
@@ -19,7 +19,7 @@ export const handler = defineFunction({
         action: toggled.action as 'added' | 'removed',
         counts: (toggled.counts ?? {}) as ReactionCounts,
       };
-      const outcome = await broadcast([{ topic: `meeting:${payload.meeting_id}`, event: 'reaction', payload }], { log });
+      const outcome = await broadcastToMeeting(payload.meeting_id, 'reaction', payload, { log });
       const { user_id: _user, ...reply } = payload;
       return { ...reply, broadcast: outcome };
     },

@@ -2,7 +2,7 @@
 // user:<id> (participant_removed) in the same transaction; here everyone on the meeting channel learns
 // `participant_left` with reason 'removed'. The removed user's channel access ends as docs/authorization.md says.
 import type { FunctionResponse, MeetingEvents } from '../../../types/events.ts';
-import { broadcast } from '../_shared/broadcast.ts';
+import { broadcastToMeeting } from '../_shared/broadcast.ts';
 import { defineFunction, route } from '../_shared/http.ts';
 import { callRpc } from '../_shared/rpc.ts';
 import { removeParticipantInput } from '../_shared/schemas.ts';
@@ -16,7 +16,7 @@ export const handler = defineFunction({
       const payload: MeetingEvents['participant_left'] = {
         meeting_id: input.meeting_id, user_id: input.user_id, left_at: participant.left_at as string, reason: 'removed',
       };
-      const outcome = await broadcast([{ topic: `meeting:${input.meeting_id}`, event: 'participant_left', payload }], { log });
+      const outcome = await broadcastToMeeting(input.meeting_id, 'participant_left', payload, { log });
       return { participant, broadcast: outcome };
     },
   }),

@@ -1,7 +1,7 @@
 // POST {meeting_id, content, client_id} → the stored message; broadcasts `message` on meeting:<id>.
 // A retry with the same client_id returns the original with duplicate: true and does not broadcast again.
 import type { ChatMessage, FunctionResponse, MeetingEvents } from '../../../types/events.ts';
-import { broadcast } from '../_shared/broadcast.ts';
+import { broadcastToMeeting } from '../_shared/broadcast.ts';
 import { defineFunction, route } from '../_shared/http.ts';
 import { callRpc } from '../_shared/rpc.ts';
 import { sendMessageInput } from '../_shared/schemas.ts';
@@ -15,7 +15,7 @@ export const handler = defineFunction({
       const message = stored as ChatMessage;
       if (duplicate) return { message, duplicate: true, broadcast: 'skipped' };
       const payload: MeetingEvents['message'] = { message };
-      const outcome = await broadcast([{ topic: `meeting:${message.meeting_id}`, event: 'message', payload }], { log });
+      const outcome = await broadcastToMeeting(message.meeting_id, 'message', payload, { log });
       return { message, duplicate: false, broadcast: outcome };
     },
   }),
