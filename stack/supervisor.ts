@@ -9,6 +9,8 @@ import { apiUrl, dbUrl, demoKeys, projectRoot, type StackConfig } from './config
 import { step, type Logger } from './log.ts';
 import * as db from './postgres/index.ts';
 import { isAlive, terminate } from './shared/child.ts';
+import { isUpgradeHandoff, refuseHandoff, type UpgradeHandoff } from './shared/handoff.ts';
+import type { Socket } from 'node:net';
 
 type ServiceName = 'realtime' | 'auth' | 'rest' | 'functions' | 'gateway';
 
@@ -98,7 +100,11 @@ class ServiceProcess {
   private restarts: number[] = [];
   private stopping = false;
 
-  constructor(readonly name: ServiceName, private readonly cfg: StackConfig, private readonly log: Logger) {}
+  constructor(
+    readonly name: ServiceName, private readonly cfg: StackConfig, private readonly log: Logger,
+    /** Where the gateway's WebSocket hand-offs go (the Realtime process of the moment). */
+    private readonly relay?: (msg: UpgradeHandoff, socket: Socket) => void,
+  ) {}
 
   get port(): number {
     return this.name === 'gateway' ? this.cfg.apiPort : this.cfg.servicePorts[this.name];
@@ -111,7 +117,8 @@ class ServiceProcess {
   start(): Promise<number> {
     return new Promise((resolve, reject) => {
       const child = fork(this.entry, [], {
-        execArgv: ['--import', 'tsx'],
+        // STACK_NODE_ARGS adds Node flags to every service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them.
+        execArgv: ['--import', 'tsx', ...(process.env.STACK_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
         env: { ...process.env, ...serviceEnv(this.cfg, this.name) },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         // Own process group: a terminal Ctrl-C reaches only the supervisor, which stops children in order (and does
@@ -127,8 +134,9 @@ class ServiceProcess {
         resolve(port);
       };
       // Ready is the service's IPC message, or its port accepting connections (for a main.ts that does not send one).
-      child.on('message', (msg: { type?: string; port?: number }) => {
+      child.on('message', (msg: { type?: string; port?: number }, handle: unknown) => {
         if (msg?.type === 'ready') ready(msg.port ?? this.port);
+        else if (isUpgradeHandoff(msg) && handle) this.relay?.(msg, handle as Socket);
       });
       void waitForPort(this.port, () => isAlive(child)).then((ok) => ok && ready(this.port));
       child.on('exit', (code, signal) => {
@@ -172,6 +180,12 @@ export async function startStack(cfg: StackConfig, log: Logger): Promise<StackHa
     return present;
   });
   const processes = new Map<ServiceName, ServiceProcess>();
+  // A socket handed off by the gateway goes on to Realtime at once: it reads nothing meanwhile (stack/shared/handoff.ts).
+  const relay = (msg: UpgradeHandoff, socket: Socket) => {
+    const realtime = processes.get('realtime')?.child;
+    if (!realtime || !isAlive(realtime) || !realtime.connected) return refuseHandoff(socket);
+    realtime.send(msg, socket, (err) => err && refuseHandoff(socket));
+  };
   const stopAll = async () => {
     // The gateway first (no new traffic), then the services, then the database.
     const gateway = processes.get('gateway');
@@ -188,7 +202,7 @@ export async function startStack(cfg: StackConfig, log: Logger): Promise<StackHa
         await proc.start();
       }));
     });
-    const gateway = new ServiceProcess('gateway', cfg, log);
+    const gateway = new ServiceProcess('gateway', cfg, log, relay);
     processes.set('gateway', gateway);
     await step(log, `starting the gateway on ${apiUrl(cfg)}`, () => gateway.start());
   } catch (err) {
@@ -210,7 +224,7 @@ export async function startStack(cfg: StackConfig, log: Logger): Promise<StackHa
       await processes.get(name)?.stop();
     },
     async startService(name) {
-      const proc = new ServiceProcess(name, cfg, log);
+      const proc = new ServiceProcess(name, cfg, log, name === 'gateway' ? relay : undefined);
       processes.set(name, proc);
       await proc.start();
     },

@@ -4,6 +4,7 @@
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { Logger } from '../log.ts';
+import type { UpgradeHandoff } from '../shared/handoff.ts';
 import { derivedAuthorization, derivedQueryApikey, matchRoute, type Keys, type Upstream } from './routes.ts';
 
 export interface GatewayOptions {
@@ -12,6 +13,11 @@ export interface GatewayOptions {
   upstreams: Partial<Record<Upstream, number>>;
   keys: Keys;
   log: Logger;
+  /**
+   * Passes an accepted Realtime upgrade (and its socket) to the Realtime process instead of splicing it
+   * (see stack/shared/handoff.ts). Returns false when it cannot, and the gateway splices.
+   */
+  handoff?: (msg: UpgradeHandoff, socket: Socket) => boolean;
 }
 
 export interface Gateway {
@@ -96,7 +102,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     req.pipe(upstream);
   });
 
-  // WebSocket upgrades (Realtime): rewrite the path and apikey, then splice the two TCP streams together.
+  // WebSocket upgrades (Realtime): rewrite the path and apikey, then hand the socket to Realtime (under the
+  // supervisor) or splice the two TCP streams together.
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const route = matchRoute(req.url ?? '/');
     const port = route && opts.upstreams[route.upstream];
@@ -107,10 +114,19 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const url = new URL(route.path, 'http://upstream');
     const apikey = derivedQueryApikey(url.searchParams.get('apikey'), keys);
     if (apikey !== null) url.searchParams.set('apikey', apikey);
+    const rawHeaders = [...req.rawHeaders, 'X-Forwarded-For', req.socket.remoteAddress ?? '127.0.0.1'];
+    const target = `${url.pathname}${url.search}`;
+    if (route.upstream === 'realtime' && opts.handoff) {
+      const handed = opts.handoff({ type: 'upgrade-handoff', upstream: 'realtime', method: req.method ?? 'GET', url: target, rawHeaders,
+        head: head.toString('base64') }, socket);
+      if (handed) {
+        log.info('websocket', { path: url.pathname, upstream: route.upstream, handoff: true });
+        return;
+      }
+    }
     const upstream = connect(port, '127.0.0.1', () => {
-      const lines = [`${req.method} ${url.pathname}${url.search} HTTP/1.1`];
-      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
-      lines.push(`X-Forwarded-For: ${req.socket.remoteAddress ?? '127.0.0.1'}`);
+      const lines = [`${req.method} ${target} HTTP/1.1`];
+      for (let i = 0; i < rawHeaders.length; i += 2) lines.push(`${rawHeaders[i]}: ${rawHeaders[i + 1]}`);
       upstream.write(lines.join('\r\n') + '\r\n\r\n');
       if (head.length) upstream.write(head);
       upstream.pipe(socket);

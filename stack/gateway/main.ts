@@ -1,5 +1,7 @@
 // Entry for the supervisor: `node --import tsx stack/gateway/main.ts`; upstream ports come from the environment.
 import { demoKeys } from '../config.ts';
+import type { Socket } from 'node:net';
+import type { UpgradeHandoff } from '../shared/handoff.ts';
 import { runService } from '../shared/service-main.ts';
 import { startGateway } from './index.ts';
 import type { Upstream } from './routes.ts';
@@ -21,4 +23,14 @@ await runService('gateway', (log) => startGateway({
     secretKey: demoKeys.secretKey,
   },
   log,
+  // Under the supervisor, Realtime sockets go to the Realtime process through it (stack/shared/handoff.ts).
+  handoff: process.send && env.GATEWAY_WEBSOCKET_HANDOFF !== 'off'
+    ? (msg: UpgradeHandoff, socket: Socket) => {
+      if (!process.connected) return false;
+      // Sent, the descriptor belongs to Realtime and this only drops our bookkeeping; failed (the IPC channel went
+      // away), it closes the client's connection and the client reconnects.
+      process.send!(msg, socket, () => socket.destroy());
+      return true;
+    }
+    : undefined,
 }));

@@ -5,6 +5,8 @@
 // TENANT_MAX_CHANNELS_PER_CLIENT, CLIENT_PRESENCE_MAX_CALLS, CLIENT_PRESENCE_WINDOW_MS, MAX_PAYLOAD_SIZE_KB), as do
 // CHANNEL_ERROR_BACKOFF_MS and CONNECT_ERROR_BACKOFF_MS. SIGINT/SIGTERM: phx_close to every channel, then close.
 import { dbUrl, demoKeys, loadConfig } from '../config.ts';
+import type { Socket } from 'node:net';
+import { isUpgradeHandoff } from '../shared/handoff.ts';
 import { runService } from '../shared/service-main.ts';
 import { startRealtime, type RealtimeOptions } from './index.ts';
 
@@ -39,6 +41,10 @@ await runService('realtime', async (log) => {
     channelErrorBackoffMs: num('CHANNEL_ERROR_BACKOFF_MS'),
     connectErrorBackoffMs: num('CONNECT_ERROR_BACKOFF_MS'),
     log,
+  });
+  // Sockets the gateway hands over through the supervisor (stack/shared/handoff.ts).
+  process.on('message', (msg: unknown, handle: unknown) => {
+    if (isUpgradeHandoff(msg) && handle) server.adoptUpgrade(msg, handle as Socket);
   });
   log.info('ready', { websocket: `ws://127.0.0.1:${server.port}/realtime/v1/websocket`, metrics: `http://127.0.0.1:${server.port}/metrics` });
   return server;

@@ -1,6 +1,6 @@
 // GET / HEAD on a table or view: a READ ONLY transaction, the page capped at max-rows, `count=exact` as a second
 // count over the same FROM…WHERE (inner embeds included), Content-Range and 200 / 206 / 416.
-import { inTransaction, runEnvelope, type BodyKind } from './execute.ts';
+import { inTransaction, type BodyKind } from './execute.ts';
 import { planRead } from './plan.ts';
 import type { Reply } from './response.ts';
 import { outcomeOf, pageReply } from './result.ts';
@@ -40,8 +40,5 @@ export async function readRelation(ctx: RequestContext, relation: Relation): Pro
     body: bodyKind(ctx),
     stripNulls: ctx.media.stripNulls,
   };
-  return inTransaction(ctx.sql, { readOnly: true, settings: ctx.settings }, async (tx) => {
-    const row = await runEnvelope(tx, envelope, p);
-    return pageReply(ctx, outcomeOf(row), page.offset);
-  });
+  return inTransaction(ctx.sql, { readOnly: true, settings: ctx.settings }, envelope, (row) => pageReply(ctx, outcomeOf(row), page.offset));
 }

@@ -287,6 +287,24 @@ describe('writes', () => {
     assert.deepEqual(one.data, { key: 'w2', value: 'two', hits: 0 });
   });
 
+  it('stores and filters values with quotes, backslashes and $ exactly (values are quoted literals); NUL is refused with 400', async () => {
+    const tricky = [`O'Brien'); drop table public.kv; --`, 'back\\slash \\x41 \\\\ end\\', '$1 $$ $p$ E\'x\'', 'a\'\'b\\\'c'];
+    for (const [i, value] of tricky.entries()) {
+      const inserted = await anon.from('kv').insert({ key: `q${i}`, value }).select('value').single();
+      assert.equal(inserted.error, null);
+      assert.equal(inserted.data?.value, value);
+      const found = await anon.from('kv').select('key').eq('value', value).in('key', [`q${i}`, `x'${i}`]);
+      assert.deepEqual(found.data, [{ key: `q${i}` }]);
+    }
+    const nulBody = await anon.from('kv').insert({ key: 'nul', value: 'a\u0000b' }); // PostgreSQL's JSON parser refuses it
+    assert.equal(nulBody.status, 400);
+    assert.equal(nulBody.error?.code, '22P05');
+    const nulFilter = await anon.from('kv').select('key').eq('value', 'a\u0000b'); // as the server refuses a NUL parameter
+    assert.equal(nulFilter.status, 400);
+    assert.equal(nulFilter.error?.code, '22021');
+    assert.equal((await anon.from('kv').select('key').eq('key', 'nul')).data?.length, 0);
+  });
+
   it('fills absent keys with NULL, or with the column DEFAULT when defaultToNull is false', async () => {
     const nulls = await anon.from('counters').insert([{ name: 'c1', note: 'given' }, { name: 'c2' }]).select('name, note');
     assert.deepEqual(nulls.data, [{ name: 'c1', note: 'given' }, { name: 'c2', note: null }]);

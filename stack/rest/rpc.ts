@@ -3,7 +3,7 @@
 // to the parameter types (GET/HEAD) — and shapes the result: scalar, set of scalars, one row, rows (which `select`,
 // filters, `order` and `limit` then apply to), or nothing (void → 204).
 import { ApiError, closest } from './errors.ts';
-import { inTransaction, runEnvelope, type BodyKind } from './execute.ts';
+import { inTransaction, type BodyKind } from './execute.ts';
 import { ident, planRead } from './plan.ts';
 import { rootPage } from './read.ts';
 import { parsePayload } from './request.ts';
@@ -128,8 +128,8 @@ async function run(ctx: RequestContext, call: Call, args: { json?: string; text?
   // Only a VOLATILE function called with POST gets a read-write transaction; anything else that writes fails with
   // 25006 (read-only transaction) → 405, as in PostgREST.
   const readOnly = ctx.method !== 'POST' || fn.volatility !== 'volatile';
-  return inTransaction(ctx.sql, { readOnly, settings: ctx.settings }, async (tx) => {
-    const o = outcomeOf(await runEnvelope(tx, envelope, p));
+  return inTransaction(ctx.sql, { readOnly, settings: ctx.settings }, envelope, (row) => {
+    const o = outcomeOf(row);
     if (fn.returns.kind === 'void') return applyOverrides({ status: 204, headers: {} }, o.row.response_headers, o.row.response_status);
     return pageReply(ctx, o, fn.setOf ? page.offset : 0);
   });

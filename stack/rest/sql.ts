@@ -1,6 +1,9 @@
-// Renders read plans into SQL. Names are always quoted identifiers and request values always bound parameters
-// ($n, unknown-typed so PostgreSQL coerces them to the column's type); the only text spliced in unquoted comes from
-// the schema cache (type names) or from grammar that admits nothing but letters, digits, `_` and spaces (casts).
+// Renders read plans into SQL. Names are always quoted identifiers and request values always quoted string
+// literals (untyped, so PostgreSQL coerces them to the column's type exactly as it does PostgREST's unknown-typed
+// parameters); the only text spliced in unquoted comes from the schema cache (type names) or from grammar that admits
+// nothing but letters, digits, `_` and spaces (casts). Literals rather than $n parameters let a request's statements
+// go to the server in one pipelined write (see execute.ts): the driver describes every parameterised statement in a
+// round trip of its own first.
 //
 // Shape (as PostgREST's): embeds are LATERAL subqueries — a to-one embed selects its columns and the parent takes
 // `row_to_json(lateral.*)` (NULL when no row matched); a to-many embed aggregates `json_agg` over an ordered,
@@ -9,12 +12,24 @@ import type { Field, Filter, LogicTree, OrderTerm } from './grammar.ts';
 import { ident, relatedEmbed, type EmbedItem, type ReadNode } from './plan.ts';
 import { toPgArray, type Relation } from './schema-cache.ts';
 
-/** Collects bound values; `add` returns the placeholder to splice into the statement. */
+/**
+ * A request value as an untyped SQL string literal, quoted as libpq's PQescapeLiteral does: `'…'` with quotes
+ * doubled, and the E'…' form (backslashes doubled too) when there is a backslash, so the result means the same
+ * whatever standard_conforming_strings says. NUL cannot be in PostgreSQL text: refused as the server refuses it.
+ */
+export function literal(value: string | null): string {
+  if (value === null) return 'NULL';
+  if (value.includes('\0')) {
+    throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { name: 'PostgresError', code: '22021' });
+  }
+  const quoted = value.replaceAll("'", "''");
+  return value.includes('\\') ? `E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`;
+}
+
+/** Turns request values into literals for the statement being built (kept as a class: every builder takes one). */
 export class Params {
-  readonly values: Array<string | null> = [];
   add(value: string | null): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
+    return literal(value);
   }
 }
 

@@ -3,7 +3,7 @@
 // own input function; column names come from the payload keys (or `columns`) and must exist in the schema cache.
 // The statement runs as a CTE `pgrst_source` whose RETURNING rows feed the representation (`select=`, embeds).
 import { ApiError } from './errors.ts';
-import { inTransaction, runEnvelope, type Envelope } from './execute.ts';
+import { inTransaction, type Envelope } from './execute.ts';
 import { ident, planRead, type ReadNode } from './plan.ts';
 import { parsePayload } from './request.ts';
 import { applyOverrides, contentRange, preferenceApplied, type Reply } from './response.ts';
@@ -118,8 +118,8 @@ export async function writeRelation(ctx: RequestContext, relation: Relation): Pr
     stripNulls: ctx.media.stripNulls,
     inserted: merge ? '(SELECT pg_catalog.count(*) FROM pgrst_source WHERE pgrst_inserted)' : undefined,
   };
-  return inTransaction(ctx.sql, { readOnly: false, settings: ctx.settings }, async (tx) => {
-    const o = outcomeOf(await runEnvelope(tx, envelope, p));
+  return inTransaction(ctx.sql, { readOnly: false, settings: ctx.settings }, envelope, (row) => {
+    const o = outcomeOf(row);
     checkSingular(ctx, o.rows);
     if (ctx.method !== 'POST') checkMaxAffected(ctx, o.rows);
     const headers: Record<string, string> = representation ? bodyHeaders(ctx) : {};
