@@ -1,22 +1,22 @@
-// Brings the whole local platform up, as `supabase start` does: Postgres (platform SQL, migrations, seed), then
-// Realtime, Auth, REST and the functions runtime as child processes on loopback ports, then the gateway on the API
-// port. A child that dies is restarted (a few times); stop() takes everything down in reverse order.
+// Brings the whole local platform up, as `supabase start` does: Postgres (platform SQL, migrations, seed), then one
+// child process running Realtime, Auth, REST and the functions runtime on their loopback ports and the gateway on the
+// API port (stack/platform). A platform that dies is restarted (a few times); stop() takes everything down in
+// reverse order.
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiUrl, dbUrl, demoKeys, projectRoot, type StackConfig } from './config.ts';
 import { step, type Logger } from './log.ts';
 import * as db from './postgres/index.ts';
 import { isAlive, terminate } from './shared/child.ts';
-import { isUpgradeHandoff, refuseHandoff, type UpgradeHandoff } from './shared/handoff.ts';
-import type { Socket } from 'node:net';
+import { serviceNames, type ServiceName } from './platform/index.ts';
 
-type ServiceName = 'realtime' | 'auth' | 'rest' | 'functions' | 'gateway';
+/** What `services` lists: every service and the gateway. */
+export type ListedService = ServiceName | 'gateway';
 
 export interface StackHandle {
   cfg: StackConfig;
-  services: ServiceName[];
+  services: ListedService[];
   /** Stops one service (e.g. Realtime, to see what the rest does without it) and starts it again. */
   stopService(name: ServiceName): Promise<void>;
   startService(name: ServiceName): Promise<void>;
@@ -29,7 +29,7 @@ interface StateFile {
   pid: number;
   apiPort: number;
   dbPort: number;
-  services: ServiceName[];
+  services: ListedService[];
   startedAt: string;
 }
 
@@ -54,96 +54,84 @@ export function runningStack(cfg: StackConfig): StateFile | undefined {
   }
 }
 
-function serviceEnv(cfg: StackConfig, name: ServiceName): NodeJS.ProcessEnv {
+/** The platform process's environment: what each service reads (see stack/<service>/env.ts). */
+function platformEnv(cfg: StackConfig, services: ServiceName[]): NodeJS.ProcessEnv {
   const gateway = apiUrl(cfg);
-  const common = {
+  return {
+    STACK_SERVICES: services.join(','),
     JWT_SECRET: demoKeys.jwtSecret,
     STACK_DB_PORT: String(cfg.dbPort),
     STACK_API_PORT: String(cfg.apiPort),
     STACK_WORKDIR: cfg.workdir,
     SUPABASE_URL: gateway,
+    STACK_REALTIME_PORT: String(cfg.servicePorts.realtime),
+    AUTH_PORT: String(cfg.servicePorts.auth),
+    API_EXTERNAL_URL: `${gateway}/auth/v1`,
+    REST_PORT: String(cfg.servicePorts.rest),
+    FUNCTIONS_PORT: String(cfg.servicePorts.functions),
+    // One npm cache for every stack of this checkout: a test stack must not download supabase-js again.
+    DENO_DIR: process.env.DENO_DIR ?? join(projectRoot, '.stack', 'deno'),
+    SUPABASE_DB_URL: dbUrl(cfg, { sslmode: false }),
+    // Each service logs in as its own role, under the variable its upstream reads.
+    GOTRUE_DB_DATABASE_URL: dbUrl(cfg, { user: 'supabase_auth_admin', sslmode: false }),
+    PGRST_DB_URI: dbUrl(cfg, { user: 'authenticator', sslmode: false }),
   };
-  switch (name) {
-    case 'realtime':
-      return { ...common, STACK_REALTIME_PORT: String(cfg.servicePorts.realtime) };
-    case 'auth':
-      return { ...common, AUTH_PORT: String(cfg.servicePorts.auth), DB_URL: dbUrl(cfg, { user: 'supabase_auth_admin', sslmode: false }),
-        API_EXTERNAL_URL: `${gateway}/auth/v1` };
-    case 'rest':
-      return { ...common, REST_PORT: String(cfg.servicePorts.rest), DB_URL: dbUrl(cfg, { user: 'authenticator', sslmode: false }) };
-    case 'functions':
-      // One npm cache for every stack of this checkout: a test stack must not download supabase-js again.
-      return { ...common, FUNCTIONS_PORT: String(cfg.servicePorts.functions), DENO_DIR: process.env.DENO_DIR ?? join(projectRoot, '.stack', 'deno'),
-        SUPABASE_DB_URL: dbUrl(cfg, { sslmode: false }) };
-    case 'gateway':
-      return { ...common, GATEWAY_REALTIME_PORT: String(cfg.servicePorts.realtime), GATEWAY_AUTH_PORT: String(cfg.servicePorts.auth),
-        GATEWAY_REST_PORT: String(cfg.servicePorts.rest), GATEWAY_FUNCTIONS_PORT: String(cfg.servicePorts.functions) };
-  }
 }
 
-/** Polls a loopback port until it accepts a connection (true) or `alive()` turns false. */
-async function waitForPort(port: number, alive: () => boolean): Promise<boolean> {
-  while (alive()) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
-
-class ServiceProcess {
+/** The platform process (stack/platform): every service and the gateway. Restarted (a few times) if it dies. */
+class PlatformProcess {
   child?: ChildProcess;
   private restarts: number[] = [];
   private stopping = false;
+  private nextId = 0;
+  private pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
 
-  constructor(
-    readonly name: ServiceName, private readonly cfg: StackConfig, private readonly log: Logger,
-    /** Where the gateway's WebSocket hand-offs go (the Realtime process of the moment). */
-    private readonly relay?: (msg: UpgradeHandoff, socket: Socket) => void,
-  ) {}
+  constructor(private readonly cfg: StackConfig, private readonly services: ServiceName[], private readonly log: Logger) {}
 
-  get port(): number {
-    return this.name === 'gateway' ? this.cfg.apiPort : this.cfg.servicePorts[this.name];
-  }
-
-  get entry(): string {
-    return join(projectRoot, 'stack', this.name, 'main.ts');
-  }
-
-  start(): Promise<number> {
+  start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const child = fork(this.entry, [], {
-        // STACK_NODE_ARGS adds Node flags to every service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them.
+      const child = fork(join(projectRoot, 'stack', 'platform', 'main.ts'), [], {
+        // STACK_NODE_ARGS adds Node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the services.
         execArgv: ['--import', 'tsx', ...(process.env.STACK_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
-        env: { ...process.env, ...serviceEnv(this.cfg, this.name) },
+        env: { ...process.env, ...platformEnv(this.cfg, this.services) },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        // Own process group: a terminal Ctrl-C reaches only the supervisor, which stops children in order (and does
-        // not mistake their exit for a crash). Children still exit if the supervisor dies: the IPC channel closes.
+        // Own process group: a terminal Ctrl-C reaches only the supervisor, which stops the platform in order (and
+        // does not mistake its exit for a crash). It still exits if the supervisor dies: the IPC channel closes.
         detached: true,
       });
       this.child = child;
-      const timer = setTimeout(() => reject(new Error(`${this.name} did not report ready within 30 s`)), 30_000);
+      const timer = setTimeout(() => reject(new Error('the platform did not report ready within 60 s')), 60_000);
       let up = false;
-      const ready = (port: number) => {
-        clearTimeout(timer);
-        up = true;
-        resolve(port);
-      };
-      // Ready is the service's IPC message, or its port accepting connections (for a main.ts that does not send one).
-      child.on('message', (msg: { type?: string; port?: number }, handle: unknown) => {
-        if (msg?.type === 'ready') ready(msg.port ?? this.port);
-        else if (isUpgradeHandoff(msg) && handle) this.relay?.(msg, handle as Socket);
+      child.on('message', (msg: { type?: string; id?: number; error?: string }) => {
+        if (msg?.type === 'ready') {
+          clearTimeout(timer);
+          up = true;
+          resolve();
+        } else if (msg?.type === 'done' && msg.id !== undefined) {
+          const waiter = this.pending.get(msg.id);
+          this.pending.delete(msg.id);
+          if (msg.error) waiter?.reject(new Error(msg.error));
+          else waiter?.resolve();
+        }
       });
-      void waitForPort(this.port, () => isAlive(child)).then((ok) => ok && ready(this.port));
       child.on('exit', (code, signal) => {
         clearTimeout(timer);
-        if (!up) reject(new Error(`${this.name} exited during start (${code ?? signal})`));
-        else if (!this.stopping) this.restart(code, signal); // only a service that was up is restarted
+        for (const waiter of this.pending.values()) waiter.reject(new Error(`the platform exited (${code ?? signal})`));
+        this.pending.clear();
+        if (!up) reject(new Error(`the platform exited during start (${code ?? signal})`));
+        else if (!this.stopping) this.restart(code, signal); // only a platform that was up is restarted
       });
+    });
+  }
+
+  /** Stops or starts one service inside the platform. */
+  control(type: 'stop-service' | 'start-service', name: ServiceName): Promise<void> {
+    const child = this.child;
+    if (!child || !isAlive(child)) return Promise.reject(new Error('the platform is not running'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      child.send({ type, name, id });
     });
   }
 
@@ -151,21 +139,19 @@ class ServiceProcess {
     const now = Date.now();
     this.restarts = this.restarts.filter((t) => now - t < 60_000);
     if (this.restarts.length >= 3) {
-      this.log.error(`${this.name} keeps exiting; not restarting it again`, { code, signal });
+      this.log.error('the platform keeps exiting; not restarting it again', { code, signal });
       return;
     }
     this.restarts.push(now);
-    this.log.warn(`${this.name} exited; restarting`, { code, signal });
-    this.start().catch((err: Error) => this.log.error(`${this.name} restart failed`, { error: err.message }));
+    this.log.warn('the platform exited; restarting', { code, signal });
+    this.start().catch((err: Error) => this.log.error('platform restart failed', { error: err.message }));
   }
 
   stop(): Promise<void> {
     this.stopping = true;
-    return terminate(this.child, 6000);
+    return terminate(this.child, 8000);
   }
 }
-
-export type { ServiceName };
 
 export async function startStack(cfg: StackConfig, log: Logger): Promise<StackHandle> {
   const existing = runningStack(cfg);
@@ -174,43 +160,22 @@ export async function startStack(cfg: StackConfig, log: Logger): Promise<StackHa
       'Stop it with Ctrl-C in its terminal or `npm stop`.');
   }
   await db.up(cfg, log);
-  const backends: ServiceName[] = (['realtime', 'auth', 'rest', 'functions'] as const).filter((name) => {
-    const present = existsSync(join(projectRoot, 'stack', name, 'main.ts'));
-    if (!present) log.warn(`stack/${name} is not built yet; /${name === 'rest' ? 'rest' : name}/v1 will answer 404`);
-    return present;
-  });
-  const processes = new Map<ServiceName, ServiceProcess>();
-  // A socket handed off by the gateway goes on to Realtime at once: it reads nothing meanwhile (stack/shared/handoff.ts).
-  const relay = (msg: UpgradeHandoff, socket: Socket) => {
-    const realtime = processes.get('realtime')?.child;
-    if (!realtime || !isAlive(realtime) || !realtime.connected) return refuseHandoff(socket);
-    realtime.send(msg, socket, (err) => err && refuseHandoff(socket));
-  };
+  const platform = new PlatformProcess(cfg, [...serviceNames], log);
   const stopAll = async () => {
-    // The gateway first (no new traffic), then the services, then the database.
-    const gateway = processes.get('gateway');
-    if (gateway) await gateway.stop();
-    await Promise.all([...processes.values()].filter((p) => p.name !== 'gateway').map((p) => p.stop()));
+    await platform.stop(); // the gateway first (no new traffic), then the services
     await db.down(cfg, log);
     rmSync(stateFile(cfg), { force: true });
   };
   try {
-    await step(log, `starting ${backends.join(', ')}`, async () => {
-      await Promise.all(backends.map(async (name) => {
-        const proc = new ServiceProcess(name, cfg, log);
-        processes.set(name, proc);
-        await proc.start();
-      }));
-    });
-    const gateway = new ServiceProcess('gateway', cfg, log, relay);
-    processes.set('gateway', gateway);
-    await step(log, `starting the gateway on ${apiUrl(cfg)}`, () => gateway.start());
+    await step(log, `starting ${serviceNames.join(', ')} and the gateway on ${apiUrl(cfg)}`, () => platform.start());
   } catch (err) {
     await stopAll();
     throw err;
   }
   mkdirSync(cfg.stateDir, { recursive: true });
-  const state: StateFile = { pid: process.pid, apiPort: cfg.apiPort, dbPort: cfg.dbPort, services: [...backends, 'gateway'], startedAt: new Date().toISOString() };
+  const state: StateFile = {
+    pid: process.pid, apiPort: cfg.apiPort, dbPort: cfg.dbPort, services: [...serviceNames, 'gateway'], startedAt: new Date().toISOString(),
+  };
   writeFileSync(stateFile(cfg), JSON.stringify(state, null, 2));
 
   let resolveStopped!: () => void;
@@ -220,14 +185,8 @@ export async function startStack(cfg: StackConfig, log: Logger): Promise<StackHa
     cfg,
     services: state.services,
     stopped,
-    async stopService(name) {
-      await processes.get(name)?.stop();
-    },
-    async startService(name) {
-      const proc = new ServiceProcess(name, cfg, log, name === 'gateway' ? relay : undefined);
-      processes.set(name, proc);
-      await proc.start();
-    },
+    stopService: (name) => platform.control('stop-service', name),
+    startService: (name) => platform.control('start-service', name),
     stop() {
       stopping ??= stopAll().finally(resolveStopped);
       return stopping;

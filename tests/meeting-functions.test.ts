@@ -245,8 +245,16 @@ describe('meeting edge functions end to end', () => {
       assert.equal(res.status, 200);
       assert.equal(res.data!.broadcast, 'failed');
       assert.equal(await storedCount(meeting), 1);
+      // What the function's broadcast met: the gateway's answer for a dead upstream, as Kong gives it.
+      const direct = await fetch(`${stack.url}/realtime/v1/api/broadcast`, {
+        method: 'POST', headers: { apikey: demoKeys.serviceRoleKey, 'content-type': 'application/json' }, body: '{"messages":[]}',
+      });
+      assert.equal(direct.status, 502);
     } finally {
       await stack.handle.startService('realtime');
     }
+    // Started again in place: the channel works as before.
+    const again = await invoke(carol, 'send-message', { meeting_id: meeting, content: 'and delivered', client_id: randomUUID() });
+    assert.equal(again.data!.broadcast, 'sent');
   });
 });

@@ -30,6 +30,7 @@ function allProcs(): Proc[] {
 /** What a process is, as a row of the table. */
 function label(p: Proc, selfPid: number): string {
   if (p.pid === selfPid) return 'bench harness (invoker and receivers)';
+  if (/stack\/platform\/main\.ts/.test(p.cmdline)) return 'platform process (gateway, Realtime, REST, Auth, functions main)';
   const service = /stack\/(gateway|realtime|auth|rest|functions)\/main\.ts/.exec(p.cmdline)?.[1];
   if (service) return service === 'functions' ? 'functions main service' : service;
   if (/\bdeno\b/.test(p.cmdline)) return 'deno workers';

@@ -1,7 +1,7 @@
 // stack/auth: a stand-in for Supabase Auth (GoTrue) that @supabase/supabase-js cannot tell from the real server for
 // email/password, refresh, user, sign-out, anonymous sign-in and the admin user API. This file wires the pieces:
 // options, database, routes and the HTTP server; each concern lives in its own module.
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuthContext } from './context.ts';
 import { connect } from './db.ts';
@@ -21,6 +21,8 @@ export type { AuthOptions } from './options.ts';
 
 export interface AuthServer {
   port: number;
+  /** The HTTP server, for a gateway in the same process to hand requests and upgrades to (stack/platform). */
+  server: Server;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startAuth(options: AuthOptions): Promise<AuthServer> {
   let closing: Promise<void> | undefined;
   return {
     port,
+    server,
     close: () => (closing ??= (async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,7 +1,7 @@
 // stack/functions: the edge runtime's main service. Routes /<slug>[/subpath] to the function's Deno worker,
 // applies verify_jwt from config.toml, answers edge-runtime's error bodies, and reloads workers on file change.
 import { watch, type FSWatcher } from 'node:fs';
-import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from '../log.ts';
@@ -27,6 +27,8 @@ export interface FunctionsOptions {
 
 export interface FunctionsServer {
   port: number;
+  /** The HTTP server, for a gateway in the same process to hand requests and upgrades to (stack/platform). */
+  server: Server;
   close(): Promise<void>;
   /** Re-reads config.toml and the functions folder and retires every worker. */
   reload(): Promise<void>;
@@ -157,6 +159,7 @@ export async function startFunctions(opts: FunctionsOptions): Promise<FunctionsS
   log.info('serving functions', { port, functions: [...specs.keys()] });
   return {
     port,
+    server,
     reload,
     async close() {
       watcher?.close();

@@ -1,23 +1,27 @@
 // stack/gateway: one port like the CLI's Kong (127.0.0.1:54321). Routes /auth/v1, /rest/v1, /graphql/v1,
 // /realtime/v1 (WebSocket upgrades and REST) and /functions/v1 to their services, derives tokens from the apikey
 // as Kong does, answers CORS preflights and adds CORS headers, and logs one structured line per request.
-import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+// The services run in the gateway's own process (stack/platform): a request, already parsed, goes to its service's
+// own listeners after the rewriting a proxy would do, and a WebSocket upgrade hands over the client's socket itself.
+// On 2 cores a loopback hop costs more than the work of most requests: a message sent through a function crosses the
+// gateway three times, and every frame of its fan-out would cross it again.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from '../log.ts';
-import type { UpgradeHandoff } from '../shared/handoff.ts';
 import { derivedAuthorization, derivedQueryApikey, matchRoute, type Keys, type Upstream } from './routes.ts';
+
+/** A service running in the gateway's own process. */
+export interface LocalUpstream {
+  server: Server;
+}
 
 export interface GatewayOptions {
   port: number;
   host?: string;
-  upstreams: Partial<Record<Upstream, number>>;
+  /** Read on every request: a caller may swap entries while the gateway runs (a service restarting). */
+  upstreams: Partial<Record<Upstream, LocalUpstream>>;
   keys: Keys;
   log: Logger;
-  /**
-   * Passes an accepted Realtime upgrade (and its socket) to the Realtime process instead of splicing it
-   * (see stack/shared/handoff.ts). Returns false when it cannot, and the gateway splices.
-   */
-  handoff?: (msg: UpgradeHandoff, socket: Socket) => boolean;
 }
 
 export interface Gateway {
@@ -34,7 +38,6 @@ function one(v: string | string[] | undefined): string | undefined {
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const { log, keys } = opts;
-  const agent = new Agent({ keepAlive: true, maxSockets: 512 });
 
   const upstreamHeaders = (req: IncomingMessage, route: NonNullable<ReturnType<typeof matchRoute>>) => {
     const headers: Record<string, string | string[] | undefined> = { ...req.headers, ...route.extraHeaders };
@@ -72,74 +75,47 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       res.end();
       return done(200, 'cors');
     }
-    if (!route || opts.upstreams[route.upstream] === undefined) {
+    const target = route && opts.upstreams[route.upstream];
+    if (!route || target === undefined) {
       res.writeHead(404, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
       res.end(JSON.stringify({ message: 'no Route matched with those values' }));
       return done(404);
     }
-    const upstream = httpRequest({
-      host: '127.0.0.1', port: opts.upstreams[route.upstream], method: req.method, path: route.path,
-      headers: upstreamHeaders(req, route), agent,
-    });
-    upstream.on('response', (up) => {
-      const headers = { ...up.headers };
-      headers['access-control-allow-origin'] ??= one(req.headers.origin) ?? '*';
-      headers['access-control-expose-headers'] ??= corsExposeHeaders;
-      res.writeHead(up.statusCode ?? 502, headers);
-      up.pipe(res);
-      up.on('end', () => done(up.statusCode ?? 502, route.upstream));
-    });
-    upstream.on('error', (err) => {
-      log.warn('upstream failed', { upstream: route.upstream, error: err.message });
-      if (!res.headersSent) {
-        res.writeHead(502, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
-        res.end(JSON.stringify({ message: 'An invalid response was received from the upstream server' }));
-      } else {
-        res.destroy();
-      }
-      done(502, route.upstream);
-    });
-    req.pipe(upstream);
+    if (!target.server.listening) { // stopped: answered as Kong answers a refused connection
+      res.writeHead(502, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+      res.end(JSON.stringify({ message: 'An invalid response was received from the upstream server' }));
+      return done(502, route.upstream);
+    }
+    req.headers = upstreamHeaders(req, route);
+    req.url = route.path;
+    // Defaults that the service's own headers override, as `??=` would on a proxied response.
+    res.setHeader('access-control-allow-origin', one(req.headers.origin) ?? '*');
+    res.setHeader('access-control-expose-headers', corsExposeHeaders);
+    res.once('finish', () => done(res.statusCode, route.upstream));
+    target.server.emit('request', req, res);
   });
 
-  // WebSocket upgrades (Realtime): rewrite the path and apikey, then hand the socket to Realtime (under the
-  // supervisor) or splice the two TCP streams together.
+  // WebSocket upgrades (Realtime): rewrite the path and apikey, then give the socket to Realtime.
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const route = matchRoute(req.url ?? '/');
-    const port = route && opts.upstreams[route.upstream];
-    if (!route || port === undefined) {
+    const target = route && opts.upstreams[route.upstream];
+    if (!route || target === undefined) {
       socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
       return;
     }
     const url = new URL(route.path, 'http://upstream');
     const apikey = derivedQueryApikey(url.searchParams.get('apikey'), keys);
     if (apikey !== null) url.searchParams.set('apikey', apikey);
-    const rawHeaders = [...req.rawHeaders, 'X-Forwarded-For', req.socket.remoteAddress ?? '127.0.0.1'];
-    const target = `${url.pathname}${url.search}`;
-    if (route.upstream === 'realtime' && opts.handoff) {
-      const handed = opts.handoff({ type: 'upgrade-handoff', upstream: 'realtime', method: req.method ?? 'GET', url: target, rawHeaders,
-        head: head.toString('base64') }, socket);
-      if (handed) {
-        log.info('websocket', { path: url.pathname, upstream: route.upstream, handoff: true });
-        return;
-      }
+    const forwardedFor = req.socket.remoteAddress ?? '127.0.0.1';
+    if (!target.server.listening) {
+      socket.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      return;
     }
-    const upstream = connect(port, '127.0.0.1', () => {
-      const lines = [`${req.method} ${target} HTTP/1.1`];
-      for (let i = 0; i < rawHeaders.length; i += 2) lines.push(`${rawHeaders[i]}: ${rawHeaders[i + 1]}`);
-      upstream.write(lines.join('\r\n') + '\r\n\r\n');
-      if (head.length) upstream.write(head);
-      upstream.pipe(socket);
-      socket.pipe(upstream);
-      log.info('websocket', { path: url.pathname, upstream: route.upstream });
-    });
-    upstream.setNoDelay(true);
-    socket.setNoDelay(true);
-    const close = () => { upstream.destroy(); socket.destroy(); };
-    upstream.on('error', close);
-    socket.on('error', close);
-    upstream.on('close', close);
-    socket.on('close', close);
+    req.url = `${url.pathname}${url.search}`;
+    const prior = one(req.headers['x-forwarded-for']);
+    req.headers['x-forwarded-for'] = prior ? `${prior}, ${forwardedFor}` : forwardedFor;
+    log.info('websocket', { path: url.pathname, upstream: route.upstream });
+    target.server.emit('upgrade', req, socket, head);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -150,7 +126,6 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   return {
     port,
     async close() {
-      agent.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -1,8 +1,8 @@
 // stack/realtime: a Realtime server the official supabase-js client cannot tell from Supabase's own. This file only
 // wires the pieces: transport, channels, authorization, presence, fan-out, replication, Postgres Changes, REST,
 // limits and metrics each live in their own module.
-import type { AddressInfo, Socket } from 'node:net';
-import { handedOffRequest, type UpgradeHandoff } from '../shared/handoff.ts';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createLogger } from '../log.ts';
 import { Authorizer } from './authorization.ts';
 import { removeChannel, recheckToken, shutdown } from './channel.ts';
@@ -22,6 +22,8 @@ export { defaultLimits } from './options.ts';
 
 export interface RealtimeServer {
   port: number;
+  /** The HTTP server, for a gateway in the same process to hand requests and upgrades to (stack/platform). */
+  server: Server;
   metrics: Metrics;
   /**
    * Stops the server. By default every channel gets phx_close (the client treats it as final) and sockets close
@@ -29,8 +31,6 @@ export interface RealtimeServer {
    * Realtime node does, so clients reconnect and rejoin by themselves.
    */
   close(opts?: { restart?: boolean }): Promise<void>;
-  /** Serves an upgrade the gateway accepted and handed over with its socket (stack/shared/handoff.ts). */
-  adoptUpgrade(msg: UpgradeHandoff, socket: Socket): void;
 }
 
 const PARTITION_JANITOR_MS = 4 * 3600_000;
@@ -105,12 +105,8 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
   let closing: Promise<void> | undefined;
   return {
     port,
+    server,
     metrics,
-    adoptUpgrade(msg, socket) {
-      socket.setNoDelay(true); // as the http server sets it on the sockets it accepts
-      const { req, head } = handedOffRequest(msg, socket);
-      server.emit('upgrade', req, socket, head);
-    },
     close(opts = {}) {
       closing ??= (async () => {
         ctx.shuttingDown = true;

@@ -1,6 +1,7 @@
 // stack/rest: a Node stand-in for PostgREST v12/13 — the subset @supabase/supabase-js's query builder emits — that
 // the gateway reaches with `/rest/v1` stripped. startRest() connects as `authenticator`, loads the schema cache,
 // listens for `NOTIFY pgrst, 'reload schema'` and serves HTTP; close() stops all of it.
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../log.ts';
 import { createPool } from './db.ts';
@@ -23,6 +24,8 @@ export interface RestOptions {
 
 export interface RestServer {
   port: number;
+  /** The HTTP server, for a gateway in the same process to hand requests and upgrades to (stack/platform). */
+  server: Server;
   close(): Promise<void>;
   reloadSchema(): Promise<void>;
 }
@@ -73,6 +76,7 @@ export async function startRest(options: RestOptions): Promise<RestServer> {
   log.info('listening', { port, schemas: config.schemas.join(',') });
   return {
     port,
+    server,
     reloadSchema,
     async close() {
       await new Promise<void>((resolve) => {

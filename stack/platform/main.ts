@@ -1,0 +1,26 @@
+// Entry for the supervisor: `node --import tsx stack/platform/main.ts`. Runs the services named in
+// STACK_SERVICES (default: all) and the gateway, configured by the environment the supervisor builds. Besides
+// `ready`, it answers the supervisor's `{type: 'stop-service' | 'start-service', name, id}` with `{type: 'done', id,
+// error?}`.
+import { runService } from '../shared/service-main.ts';
+import { serviceNames, startPlatform, type Platform, type ServiceName } from './index.ts';
+
+interface Control {
+  type: 'stop-service' | 'start-service';
+  name: ServiceName;
+  id: number;
+}
+
+const services = process.env.STACK_SERVICES?.split(',').filter((n): n is ServiceName => serviceNames.includes(n as ServiceName));
+let platform: Platform | undefined;
+
+process.on('message', (msg: Control) => {
+  if (msg?.type !== 'stop-service' && msg?.type !== 'start-service') return;
+  const action = msg.type === 'stop-service' ? platform?.stopService(msg.name) : platform?.startService(msg.name);
+  void Promise.resolve(action).then(
+    () => process.send?.({ type: 'done', id: msg.id }),
+    (err: Error) => process.send?.({ type: 'done', id: msg.id, error: err.message }),
+  );
+});
+
+await runService('platform', async () => (platform = await startPlatform(process.env, services)));
