@@ -4,7 +4,7 @@
 //   status [-o env|json|pretty]
 //   db:reset            rebuilds the database from scratch (platform SQL, migrations, seed)
 import { loadConfig } from './config.ts';
-import { createLogger } from './log.ts';
+import { createLogger, flushLogs } from './log.ts';
 import * as db from './postgres/index.ts';
 import { formatStatus, statusValues } from './status.ts';
 import { runningStack, startStack } from './supervisor.ts';
@@ -49,6 +49,7 @@ async function main(): Promise<number> {
       if (stopRequested) await stack.stop();
       else {
         log.info('stack is up', { ms: Math.round(performance.now() - started) });
+        flushLogs(); // the progress lines first, then the status block
         console.log(`\nmeeting-realtime local development setup is running.\n\n${formatStatus(statusValues(cfg, stack.services), outputFormat(args))}\n`);
         console.log('Press Ctrl-C to stop everything.');
       }

@@ -4,7 +4,7 @@
 import type { z } from 'zod';
 import { corsHeaders, preflight } from './cors.ts';
 import { ApiError, errorResponse } from './errors.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createRequestLogger, type Logger } from './log.ts';
 import { userClient, type UserClient } from './supabase.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -95,11 +95,11 @@ export function validationError(error: z.ZodError): ApiError {
 }
 
 export function defineFunction(def: FunctionDefinition): (req: Request) => Promise<Response> {
-  const log = createLogger(def.name);
   const allowed = ['OPTIONS', ...(def.post ? ['POST'] : []), ...(def.get ? ['GET'] : [])];
   return async (req: Request) => {
     const started = performance.now();
     if (req.method === 'OPTIONS') return preflight();
+    const log = createRequestLogger(def.name);
     const r = req.method === 'POST' ? def.post : req.method === 'GET' ? def.get : undefined;
     try {
       if (!r) {
@@ -113,11 +113,11 @@ export function defineFunction(def: FunctionDefinition): (req: Request) => Promi
       let client: UserClient | undefined;
       const caller: Caller = { userId, accessToken, get supabase() { return (client ??= userClient(accessToken)); } };
       const result = await r.run(parsed.data, caller, { log, req });
-      log.info('ok', { method: req.method, ms: Math.round(performance.now() - started) });
+      log.end('ok', { method: req.method, ms: Math.round(performance.now() - started) });
       return json(result);
     } catch (err) {
       if (err instanceof ApiError) {
-        log.info('refused', { method: req.method, status: err.status, code: err.code, ms: Math.round(performance.now() - started) });
+        log.end('refused', { method: req.method, status: err.status, code: err.code, ms: Math.round(performance.now() - started) });
         return errorResponse(err);
       }
       log.error('unexpected failure', { method: req.method, error: err instanceof Error ? err.message : String(err) });
