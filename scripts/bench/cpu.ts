@@ -34,6 +34,7 @@ function label(p: Proc, selfPid: number): string {
   const service = /stack\/(gateway|realtime|auth|rest|functions)\/main\.ts/.exec(p.cmdline)?.[1];
   if (service) return service === 'functions' ? 'functions main service' : service;
   if (/\bdeno\b/.test(p.cmdline)) return 'deno workers';
+  if (/^postgres: walsender/.test(p.cmdline)) return 'postgres walsenders (Realtime\'s replication streams)';
   if (/^postgres:|bin\/postgres /.test(p.cmdline)) return 'postgres';
   return 'other';
 }
