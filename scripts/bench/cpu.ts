@@ -1,5 +1,6 @@
 // CPU time by process for a benchmark window, from /proc: which part of the platform a message's cost lands in.
 // On 2 cores every process competes for the same CPUs, so the sum per message bounds the rate the stack can carry.
+import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -35,7 +36,10 @@ function label(p: Proc, selfPid: number): string {
   if (service) return service === 'functions' ? 'functions main service' : service;
   if (/\bdeno\b/.test(p.cmdline)) return 'deno workers';
   if (/^postgres: walsender/.test(p.cmdline)) return 'postgres walsenders (Realtime\'s replication streams)';
-  if (/^postgres:|bin\/postgres /.test(p.cmdline)) return 'postgres';
+  if (/^postgres: (checkpointer|background writer|walwriter|autovacuum|logical replication|archiver|stats)/.test(p.cmdline)) {
+    return 'postgres background (WAL writer, checkpointer, autovacuum)';
+  }
+  if (/^postgres:|bin\/postgres /.test(p.cmdline)) return 'postgres backends';
   return 'other';
 }
 
@@ -64,4 +68,19 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): Map<string,
     totals.set(label, (totals.get(label) ?? 0) + (spent * 1000) / TICKS_PER_SECOND);
   }
   return new Map([...totals].sort((a, b) => b[1] - a[1]));
+}
+
+/**
+ * Milliseconds a fixed single-threaded workload (JSON round trips and HMACs, what a request does most) takes now. These
+ * VMs' speed drifts by a third from minute to minute; printed with a run, it tells a slow machine from a slow change.
+ */
+export function referenceWorkloadMs(): number {
+  const started = performance.now();
+  const sample = { id: 1, text: 'hello world', tags: [1, 2, 3, { body: 'x'.repeat(100) }] };
+  let sink = 0;
+  for (let i = 0; i < 20_000; i++) {
+    sink += (JSON.parse(JSON.stringify(sample)) as typeof sample).tags.length;
+    sink += createHmac('sha256', 'key').update(`message ${i}`).digest()[0];
+  }
+  return sink < 0 ? NaN : performance.now() - started;
 }

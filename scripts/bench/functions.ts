@@ -19,7 +19,7 @@ import { startFunctions } from '../../stack/functions/index.ts';
 import { denoBinary } from '../../stack/functions/worker.ts';
 import { createLogger } from '../../stack/log.ts';
 import { signJwt } from '../../stack/shared/jwt.ts';
-import { cpuBetween, cpuSnapshot } from './cpu.ts';
+import { cpuBetween, cpuSnapshot, referenceWorkloadMs } from './cpu.ts';
 import { startStack } from '../../stack/supervisor.ts';
 
 const log = createLogger('bench:functions');
@@ -145,8 +145,10 @@ async function sendToReceivers() {
   }
 }
 
+const speedBefore = referenceWorkloadMs();
 const o = await overhead();
 const load = await sendToReceivers();
+const speedAfter = referenceWorkloadMs();
 console.log('\n| measure | p50 | p99 | target |');
 console.log('|---|---|---|---|');
 console.log(`| bare Deno.serve round trip | ${ms(pct(o.bare, 50))} | ${ms(pct(o.bare, 99))} | |`);
@@ -161,4 +163,5 @@ for (const [name, spent] of load.cpu) {
   console.log(`| ${name} | ${(spent / load.total).toFixed(2)} |`);
 }
 console.log(`| all (2 cores give ${(2000 / RATE).toFixed(1)} ms per message at ${RATE} msg/s) | ${(cpuSum / load.total).toFixed(2)} |`);
+console.log(`\nreference workload: ${speedBefore.toFixed(0)} ms before, ${speedAfter.toFixed(0)} ms after (the machine's speed of the moment; 130 ms on a good minute here)`);
 console.log(`\ndeliveries ${load.deliveries.length} of ${load.expected}; failed invokes ${load.failed}; achieved ${load.achievedRate.toFixed(0)} msg/s\n`);

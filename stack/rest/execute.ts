@@ -58,13 +58,17 @@ export function envelopeSql(e: Envelope): string {
 
 /**
  * Runs the envelope in one transaction after applying `settings`, then `then` on its row. BEGIN, the settings, the
- * envelope (and, for a read-only transaction, COMMIT: there is nothing to keep or undo) go to the server pipelined in
- * one write, so a request costs one round trip, or two when it writes: COMMIT waits for `then`, whose post-checks
- * (e.g. PGRST116) may still throw and must roll the mutation back.
+ * envelope and COMMIT go to the server pipelined in one write, so a request costs one round trip, unless the request
+ * has post-checks (`refusable`: a singular response, max-affected) that may still throw in `then` and must roll a
+ * mutation back: then COMMIT waits for `then`. (A read-only transaction has nothing to keep or undo either way.)
+ * One difference from PostgREST: an invalid response.status/headers set by a function still answers PGRST111/112,
+ * but the function's writes are kept.
  */
 export async function inTransaction<R>(
-  sql: Sql, opts: { readOnly: boolean; settings: Array<[string, string]> }, e: Envelope, then: (row: ResultRow) => R,
+  sql: Sql, opts: { readOnly: boolean; refusable?: boolean; settings: Array<[string, string]> }, e: Envelope,
+  then: (row: ResultRow) => R,
 ): Promise<R> {
+  const commitWithStatement = opts.readOnly || !opts.refusable;
   const conn = await sql.reserve();
   try {
     const settings = opts.settings.map(([k, v]) => `pg_catalog.set_config(${literal(k)}, ${literal(v)}, true)`).join(', ');
@@ -72,17 +76,17 @@ export async function inTransaction<R>(
       conn.unsafe(`BEGIN ISOLATION LEVEL READ COMMITTED ${opts.readOnly ? 'READ ONLY' : 'READ WRITE'}`),
       conn.unsafe(`SELECT ${settings}`),
       conn.unsafe<ResultRow[]>(envelopeSql(e)),
-      ...(opts.readOnly ? [conn.unsafe('COMMIT')] : []),
+      ...(commitWithStatement ? [conn.unsafe('COMMIT')] : []),
     ];
     const results = await Promise.allSettled(pipeline);
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     // After a failed statement the rest of a pipelined transaction fails with 25P02: the first failure is the cause.
     if (failure) {
-      if (!opts.readOnly) await conn.unsafe('ROLLBACK');
+      if (!commitWithStatement) await conn.unsafe('ROLLBACK');
       throw failure.reason;
     }
     const row = (results[2] as PromiseFulfilledResult<ResultRow[]>).value[0];
-    if (opts.readOnly) return then(row);
+    if (commitWithStatement) return then(row);
     let reply: R;
     try {
       reply = then(row);

@@ -18,6 +18,11 @@ export function outcomeOf(row: ResultRow): Outcome {
 }
 
 /** 406 PGRST116 when `Accept: application/vnd.pgrst.object+json` meets anything but exactly one row. */
+/** Whether checkSingular or checkMaxAffected could refuse this request after its statement ran. */
+export function mayRefuse(ctx: RequestContext): boolean {
+  return ctx.media.kind === 'object' || (ctx.prefer.handling === 'strict' && ctx.prefer.maxAffected !== undefined);
+}
+
 export function checkSingular(ctx: RequestContext, rows: number): void {
   if (ctx.media.kind === 'object' && rows !== 1) {
     throw new ApiError(406, 'PGRST116', 'Cannot coerce the result to a single JSON object', `The result contains ${rows} rows`);

@@ -8,7 +8,7 @@ import { ident, planRead } from './plan.ts';
 import { rootPage } from './read.ts';
 import { parsePayload } from './request.ts';
 import { applyOverrides, type Reply } from './response.ts';
-import { outcomeOf, pageReply } from './result.ts';
+import { mayRefuse, outcomeOf, pageReply } from './result.ts';
 import { qualified, type FunctionDef } from './schema-cache.ts';
 import { Params, qualifiedName, rootSelect } from './sql.ts';
 import type { RequestContext } from './types.ts';
@@ -128,7 +128,7 @@ async function run(ctx: RequestContext, call: Call, args: { json?: string; text?
   // Only a VOLATILE function called with POST gets a read-write transaction; anything else that writes fails with
   // 25006 (read-only transaction) → 405, as in PostgREST.
   const readOnly = ctx.method !== 'POST' || fn.volatility !== 'volatile';
-  return inTransaction(ctx.sql, { readOnly, settings: ctx.settings }, envelope, (row) => {
+  return inTransaction(ctx.sql, { readOnly, refusable: mayRefuse(ctx), settings: ctx.settings }, envelope, (row) => {
     const o = outcomeOf(row);
     if (fn.returns.kind === 'void') return applyOverrides({ status: 204, headers: {} }, o.row.response_headers, o.row.response_status);
     return pageReply(ctx, o, fn.setOf ? page.offset : 0);

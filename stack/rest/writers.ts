@@ -7,7 +7,7 @@ import { inTransaction, type Envelope } from './execute.ts';
 import { ident, planRead, type ReadNode } from './plan.ts';
 import { parsePayload } from './request.ts';
 import { applyOverrides, contentRange, preferenceApplied, type Reply } from './response.ts';
-import { bodyHeaders, checkMaxAffected, checkSingular, outcomeOf } from './result.ts';
+import { bodyHeaders, checkMaxAffected, checkSingular, mayRefuse, outcomeOf } from './result.ts';
 import type { Relation } from './schema-cache.ts';
 import { filterConditions, neededColumns, orderSql, pageSql, Params, qualifiedName, rootSelect } from './sql.ts';
 import type { RequestContext } from './types.ts';
@@ -118,7 +118,7 @@ export async function writeRelation(ctx: RequestContext, relation: Relation): Pr
     stripNulls: ctx.media.stripNulls,
     inserted: merge ? '(SELECT pg_catalog.count(*) FROM pgrst_source WHERE pgrst_inserted)' : undefined,
   };
-  return inTransaction(ctx.sql, { readOnly: false, settings: ctx.settings }, envelope, (row) => {
+  return inTransaction(ctx.sql, { readOnly: false, refusable: mayRefuse(ctx), settings: ctx.settings }, envelope, (row) => {
     const o = outcomeOf(row);
     checkSingular(ctx, o.rows);
     if (ctx.method !== 'POST') checkMaxAffected(ctx, o.rows);
