@@ -57,46 +57,30 @@ export function envelopeSql(e: Envelope): string {
 }
 
 /**
- * Runs the envelope in one transaction after applying `settings`, then `then` on its row. BEGIN, the settings, the
- * envelope and COMMIT go to the server pipelined in one write, so a request costs one round trip, unless the request
- * has post-checks (`refusable`: a singular response, max-affected) that may still throw in `then` and must roll a
- * mutation back: then COMMIT waits for `then`. (A read-only transaction has nothing to keep or undo either way.)
- * One difference from PostgREST: an invalid response.status/headers set by a function still answers PGRST111/112,
- * but the function's writes are kept.
+ * Runs the envelope in one transaction after applying `settings`, then `then` on its row.
+ *
+ * Most requests are one simple-protocol Query holding two statements, the settings then the envelope: PostgreSQL runs
+ * a multi-statement Query as one implicit transaction, committed at its end and rolled back whole on an error, so a
+ * request is one round trip and one reply flush. READ ONLY is `transaction_read_only` set first in that transaction.
+ * A request that may still be refused after its statement (`refusable`: a singular response, max-affected) needs its
+ * checks to decide between COMMIT and ROLLBACK: it runs in an explicit transaction instead.
+ *
+ * Two differences from PostgREST: the isolation level is the role's default (read committed unless changed), and an
+ * invalid response.status/headers set by a function still answers PGRST111/112 but keeps the function's writes.
  */
 export async function inTransaction<R>(
   sql: Sql, opts: { readOnly: boolean; refusable?: boolean; settings: Array<[string, string]> }, e: Envelope,
   then: (row: ResultRow) => R,
 ): Promise<R> {
-  const commitWithStatement = opts.readOnly || !opts.refusable;
-  const conn = await sql.reserve();
-  try {
-    const settings = opts.settings.map(([k, v]) => `pg_catalog.set_config(${literal(k)}, ${literal(v)}, true)`).join(', ');
-    const pipeline = [
-      conn.unsafe(`BEGIN ISOLATION LEVEL READ COMMITTED ${opts.readOnly ? 'READ ONLY' : 'READ WRITE'}`),
-      conn.unsafe(`SELECT ${settings}`),
-      conn.unsafe<ResultRow[]>(envelopeSql(e)),
-      ...(commitWithStatement ? [conn.unsafe('COMMIT')] : []),
-    ];
-    const results = await Promise.allSettled(pipeline);
-    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    // After a failed statement the rest of a pipelined transaction fails with 25P02: the first failure is the cause.
-    if (failure) {
-      if (!commitWithStatement) await conn.unsafe('ROLLBACK');
-      throw failure.reason;
-    }
-    const row = (results[2] as PromiseFulfilledResult<ResultRow[]>).value[0];
-    if (commitWithStatement) return then(row);
-    let reply: R;
-    try {
-      reply = then(row);
-    } catch (err) {
-      await conn.unsafe('ROLLBACK');
-      throw err;
-    }
-    await conn.unsafe('COMMIT');
-    return reply;
-  } finally {
-    conn.release();
+  const settings = [...opts.settings, ...(opts.readOnly ? [['transaction_read_only', 'on'] as [string, string]] : [])]
+    .map(([k, v]) => `pg_catalog.set_config(${literal(k)}, ${literal(v)}, true)`).join(', ');
+  if (opts.readOnly || !opts.refusable) {
+    const results = await sql.unsafe(`SELECT ${settings};\n${envelopeSql(e)}`).simple() as unknown as ResultRow[][];
+    return then(results[results.length - 1][0]);
   }
+  return sql.begin('isolation level read committed read write', async (tx) => {
+    // Issued together, so the driver pipelines them after BEGIN.
+    const [, rows] = await Promise.all([tx.unsafe(`SELECT ${settings}`), tx.unsafe<ResultRow[]>(envelopeSql(e))]);
+    return then(rows[0]); // throwing rolls back
+  }) as Promise<R>;
 }
