@@ -20,6 +20,8 @@ export interface StackHandle {
   /** Stops one service (e.g. Realtime, to see what the rest does without it) and starts it again. */
   stopService(name: ServiceName): Promise<void>;
   startService(name: ServiceName): Promise<void>;
+  /** The platform process's pid (a test kills it to see it restarted). */
+  platformPid(): number | undefined;
   stop(): Promise<void>;
   /** Resolves when stop() has finished (e.g. after a signal). */
   stopped: Promise<void>;
@@ -187,6 +189,7 @@ export async function startStack(cfg: StackConfig, log: Logger): Promise<StackHa
     stopped,
     stopService: (name) => platform.control('stop-service', name),
     startService: (name) => platform.control('start-service', name),
+    platformPid: () => platform.child?.pid,
     stop() {
       stopping ??= stopAll().finally(resolveStopped);
       return stopping;

@@ -1,7 +1,7 @@
 // The local platform end to end, through the gateway, with the official client: what `npm start` gives.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,19 @@ import { after, before, describe, it } from 'node:test';
 import { createClient, FunctionsHttpError } from '@supabase/supabase-js';
 import { demoKeys, projectRoot } from '../stack/config.ts';
 import { seedMeetings, startTestStack, waitFor, type TestStack } from './support/stack.ts';
+
+/** Pids of the Deno processes whose parent is `pid`. */
+function denoChildrenOf(pid: number): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return ppid === pid && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('deno');
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
 
 const cli = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'stack', 'cli.ts'), ...args], {
   cwd: projectRoot, encoding: 'utf8', env: { ...process.env, ...env },
@@ -129,6 +142,28 @@ describe('local platform through the gateway', () => {
     const missing = await fetch(`${stack.url}/nowhere`);
     assert.equal(missing.status, 404);
     assert.deepEqual(await missing.json(), { message: 'no Route matched with those values' });
+  });
+
+  it('a platform process that dies is restarted, and the API answers again', async () => {
+    const alice = await stack.signIn('alice');
+    await alice.client.functions.invoke('presence', { method: 'GET' }); // boots a Deno worker, whatever it answers
+    const first = stack.handle.platformPid();
+    assert.ok(first);
+    const workers = denoChildrenOf(first);
+    assert.ok(workers.length > 0, 'a Deno worker runs under the platform process');
+    process.kill(first, 'SIGKILL');
+    const deadline = Date.now() + 30_000;
+    let answered = false;
+    while (!answered && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      const { error, status } = await alice.client.from('meetings').select('id').limit(1);
+      answered = !error && status === 200 && stack.handle.platformPid() !== first;
+    }
+    assert.ok(answered, 'the API did not answer within 30 s of the platform process being killed');
+    // The killed process's workers saw their stdin close and exited: nothing is left behind.
+    const gone = Date.now() + 5000;
+    while (workers.some((pid) => existsSync(`/proc/${pid}`)) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(workers.filter((pid) => existsSync(`/proc/${pid}`)), []);
   });
 
   it('status -o env prints the supabase status values; a second start says one is already running', () => {

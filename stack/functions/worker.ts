@@ -67,7 +67,8 @@ export class FunctionWorker {
     const child = spawn(denoBinary(), args, {
       cwd: spec.dir,
       env: { ...this.opts.env, SB_EXECUTION_ID: this.executionId, DENO_DIR: this.opts.denoDir, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // stdin stays open while we live: the worker exits at its EOF, so a runtime killed outright leaves no orphans.
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child = child;
     const flog = log.child(spec.slug);

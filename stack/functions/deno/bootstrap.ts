@@ -4,6 +4,15 @@
 // A handler that throws answers edge-runtime's WORKER_ERROR body rather than Deno's plain-text 500.
 type Handler = (request: Request, info?: unknown) => Response | Promise<Response>;
 
+// The runtime keeps our stdin open while it lives: EOF means it is gone (even killed outright), and so do we.
+void (async () => {
+  try {
+    for await (const _chunk of Deno.stdin.readable) { /* the runtime never writes */ }
+  } finally {
+    Deno.exit(0);
+  }
+})();
+
 const realServe = Deno.serve;
 let captured: Handler | undefined;
 
