@@ -1,6 +1,6 @@
 // The contract between a service's main.ts and the supervisor: start, tell the parent the port it listens on
 // (`{type: 'ready', service, port}` over the fork IPC channel), and close cleanly on SIGTERM/SIGINT.
-import { createLogger, type Logger } from '../log.ts';
+import { createLogger, flushLogs, type Logger } from '../log.ts';
 
 export interface RunningService {
   port: number;
@@ -16,6 +16,7 @@ export async function runService(service: string, start: (log: Logger) => Promis
     log.error('failed to start', { error: (err as Error).message });
     process.exit(1);
   }
+  flushLogs(); // the start-up lines before the parent prints anything about us being ready
   process.send?.({ type: 'ready', service, port: running.port });
   let closing = false;
   const shutdown = async (signal: string) => {
