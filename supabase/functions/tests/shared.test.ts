@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { broadcast, broadcastStats } from '../_shared/broadcast.ts';
 import { ApiError, fromPostgrest } from '../_shared/errors.ts';
 import { defineFunction, MAX_BODY_BYTES, route, validationError } from '../_shared/http.ts';
+import { createRequestLogger } from '../_shared/log.ts';
 import { presenceInput, sendMessageInput } from '../_shared/schemas.ts';
 
 const meetingId = '00000000-0000-4000-c000-000000000001';
@@ -131,4 +132,41 @@ Deno.test('broadcast: a timeout counts as a failure to retry; nothing listening 
   await slow.close();
   assert.equal(slow.seen.length, 2);
   assert.equal(await broadcast([{ topic: 't', event: 'e', payload: {} }], { url: 'http://127.0.0.1:1/x', maxAttempts: 2, baseDelayMs: 1 }), 'failed');
+});
+
+Deno.test('logs: a request writes one line when it ends, carrying the broadcast it noted; a failed broadcast warns at once', async () => {
+  const lines: Record<string, unknown>[] = [];
+  const realLog = console.log;
+  console.log = (line: string) => void lines.push(JSON.parse(line));
+  const ep = failingEndpoint([202]);
+  try {
+    const handler = defineFunction({
+      name: 'log-test',
+      post: route({
+        input: sendMessageInput,
+        run: async (_input, _caller, { log }) => ({ broadcast: await broadcast([{ topic: 't', event: 'e', payload: {} }], { url: ep.url, log }) }),
+      }),
+    });
+    const res = await handler(new Request('http://fn/log-test', {
+      method: 'POST', headers: { Authorization: `Bearer ${userToken}` }, body: JSON.stringify({ meeting_id: meetingId, content: 'x', client_id: 'c' }),
+    }));
+    assert.equal(res.status, 200);
+    assert.equal(lines.length, 1);
+    const [line] = lines;
+    assert.equal(line.fn, 'log-test');
+    assert.equal(line.msg, 'ok');
+    const [note] = line.notes as Record<string, unknown>[];
+    assert.equal(note.msg, 'broadcast sent');
+    assert.deepEqual(note.events, ['e']);
+    assert.equal(typeof note.ms, 'number');
+    assert.equal(typeof note.sent, 'number');
+
+    lines.length = 0;
+    const failed = await broadcast([{ topic: 't', event: 'e', payload: {} }], { url: 'http://127.0.0.1:9/none', maxAttempts: 1, log: createRequestLogger('x') });
+    assert.equal(failed, 'failed');
+    assert.deepEqual(lines.map((l) => [l.level, l.msg]), [['warn', 'broadcast failed']]);
+  } finally {
+    console.log = realLog;
+    await ep.close();
+  }
 });
