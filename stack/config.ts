@@ -40,13 +40,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
   };
 }
 
-/** Internal ports default to fixed offsets from the API port (54380, 54391-54393 for the default 54321). */
+/**
+ * Internal ports default to fixed offsets from the API port minus 30000 (24380, 24391-24393 for the default 54321):
+ * below Linux's ephemeral range (32768-60999), so no outgoing connection (the services' own, to Postgres, made while
+ * they start) can hold one of them when its service binds it.
+ */
 function servicePorts(env: NodeJS.ProcessEnv, apiPort: number): StackConfig['servicePorts'] {
+  const base = apiPort - 30_000 >= 1024 ? apiPort - 30_000 : apiPort;
   return {
-    realtime: Number(env.STACK_REALTIME_PORT ?? apiPort + 59),
-    auth: Number(env.STACK_AUTH_PORT ?? apiPort + 70),
-    rest: Number(env.STACK_REST_PORT ?? apiPort + 71),
-    functions: Number(env.STACK_FUNCTIONS_PORT ?? apiPort + 72),
+    realtime: Number(env.STACK_REALTIME_PORT ?? base + 59),
+    auth: Number(env.STACK_AUTH_PORT ?? base + 70),
+    rest: Number(env.STACK_REST_PORT ?? base + 71),
+    functions: Number(env.STACK_FUNCTIONS_PORT ?? base + 72),
   };
 }
 

@@ -3,6 +3,7 @@
 // `supabase start`), but the gateway hands it requests and WebSocket upgrades in-process: on 2 cores a network hop
 // costs more than most requests' own work. A service can be stopped and started again alone (a test stops Realtime
 // to see what the rest does without it); meanwhile the gateway answers 502 for it, as Kong does for a dead upstream.
+import { createServer } from 'node:http';
 import { createLogger, type Logger } from '../log.ts';
 import { startAuthFromEnv } from '../auth/env.ts';
 import { startFunctionsFromEnv } from '../functions/env.ts';
@@ -45,18 +46,20 @@ export async function startPlatform(env: NodeJS.ProcessEnv, services: readonly S
     await service?.close();
   };
   const stopAll = () => Promise.all([...running.keys()].map(stop));
+  // The gateway binds the API port first: the services' connections to Postgres take ephemeral ports, a range the
+  // API port (54321, as the CLI's) sits in. Until a service is up its routes answer 502 (a server that never listens).
+  const starting: LocalUpstream = { server: createServer() };
+  for (const name of services) upstreams[name] = starting;
+  const gateway = await startGateway({
+    port: Number(env.STACK_API_PORT ?? 54321), upstreams, keys: gatewayKeysFromEnv(env), log: createLogger('gateway'),
+  });
   try {
     await Promise.all(services.map(start));
   } catch (err) {
+    await gateway.close();
     await stopAll();
     throw err;
   }
-  const gateway = await startGateway({
-    port: Number(env.STACK_API_PORT ?? 54321), upstreams, keys: gatewayKeysFromEnv(env), log: createLogger('gateway'),
-  }).catch(async (err: Error) => {
-    await stopAll();
-    throw err;
-  });
   return {
     port: gateway.port,
     stopService: stop,

@@ -1,4 +1,4 @@
-// Realtime configured from the environment: STACK_REALTIME_PORT (54380 by default; the gateway serves it as
+// Realtime configured from the environment: STACK_REALTIME_PORT (24380 by default; the gateway serves it as
 // /realtime/v1 on the API port), STACK_REALTIME_HOST, JWT_SECRET, and upstream's limit variables
 // (TENANT_MAX_CONCURRENT_USERS, TENANT_MAX_EVENTS_PER_SECOND, TENANT_MAX_JOINS_PER_SECOND,
 // TENANT_MAX_CHANNELS_PER_CLIENT, CLIENT_PRESENCE_MAX_CALLS, CLIENT_PRESENCE_WINDOW_MS, MAX_PAYLOAD_SIZE_KB),
