@@ -57,10 +57,9 @@ export function runningStack(cfg: StackConfig): StateFile | undefined {
 }
 
 /** The platform process's environment: what each service reads (see stack/<service>/env.ts). */
-function platformEnv(cfg: StackConfig, services: ServiceName[]): NodeJS.ProcessEnv {
+function platformEnv(cfg: StackConfig): NodeJS.ProcessEnv {
   const gateway = apiUrl(cfg);
   return {
-    STACK_SERVICES: services.join(','),
     JWT_SECRET: demoKeys.jwtSecret,
     STACK_DB_PORT: String(cfg.dbPort),
     STACK_API_PORT: String(cfg.apiPort),
@@ -88,14 +87,14 @@ class PlatformProcess {
   private nextId = 0;
   private pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
 
-  constructor(private readonly cfg: StackConfig, private readonly services: ServiceName[], private readonly log: Logger) {}
+  constructor(private readonly cfg: StackConfig, private readonly log: Logger) {}
 
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       const child = fork(join(projectRoot, 'stack', 'platform', 'main.ts'), [], {
         // STACK_NODE_ARGS adds Node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the services.
         execArgv: ['--import', 'tsx', ...(process.env.STACK_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
-        env: { ...process.env, ...platformEnv(this.cfg, this.services) },
+        env: { ...process.env, ...platformEnv(this.cfg) },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         // Own process group: a terminal Ctrl-C reaches only the supervisor, which stops the platform in order (and
         // does not mistake its exit for a crash). It still exits if the supervisor dies: the IPC channel closes.
@@ -162,7 +161,7 @@ export async function startStack(cfg: StackConfig, log: Logger): Promise<StackHa
       'Stop it with Ctrl-C in its terminal or `npm stop`.');
   }
   await db.up(cfg, log);
-  const platform = new PlatformProcess(cfg, [...serviceNames], log);
+  const platform = new PlatformProcess(cfg, log);
   const stopAll = async () => {
     await platform.stop(); // the gateway first (no new traffic), then the services
     await db.down(cfg, log);

@@ -1,27 +1,18 @@
 // The local platform end to end, through the gateway, with the official client: what `npm start` gives.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createClient, FunctionsHttpError } from '@supabase/supabase-js';
 import { demoKeys, projectRoot } from '../stack/config.ts';
+import { listProcesses } from '../stack/shared/proc.ts';
 import { seedMeetings, startTestStack, waitFor, type TestStack } from './support/stack.ts';
 
 /** Pids of the Deno processes whose parent is `pid`. */
-function denoChildrenOf(pid: number): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      return ppid === pid && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('deno');
-    } catch {
-      return false;
-    }
-  }).map(Number);
-}
+const denoChildrenOf = (pid: number) => listProcesses().filter((p) => p.ppid === pid && p.cmdline.includes('deno')).map((p) => p.pid);
 
 const cli = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'stack', 'cli.ts'), ...args], {
   cwd: projectRoot, encoding: 'utf8', env: { ...process.env, ...env },

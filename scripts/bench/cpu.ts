@@ -1,39 +1,14 @@
 // CPU time by process for a benchmark window, from /proc: which part of the platform a message's cost lands in.
 // On 2 cores every process competes for the same CPUs, so the sum per message bounds the rate the stack can carry.
 import { createHmac } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { listProcesses, type ProcessInfo } from '../../stack/shared/proc.ts';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-interface Proc {
-  pid: number;
-  ppid: number;
-  ticks: number;
-  cmdline: string;
-}
-
-function readProc(pid: number): Proc | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; the name itself may hold spaces or parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-    return { pid, ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]), cmdline };
-  } catch {
-    return undefined; // gone between the listing and the read
-  }
-}
-
-function allProcs(): Proc[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => readProc(Number(d))).filter((p): p is Proc => !!p);
-}
-
 /** What a process is, as a row of the table. */
-function label(p: Proc, selfPid: number): string {
+function label(p: ProcessInfo, selfPid: number): string {
   if (p.pid === selfPid) return 'bench harness (invoker and receivers)';
   if (/stack\/platform\/main\.ts/.test(p.cmdline)) return 'platform process (gateway, Realtime, REST, Auth, functions main)';
-  const service = /stack\/(gateway|realtime|auth|rest|functions)\/main\.ts/.exec(p.cmdline)?.[1];
-  if (service) return service === 'functions' ? 'functions main service' : service;
   if (/\bdeno\b/.test(p.cmdline)) return 'deno workers';
   if (/^postgres: walsender/.test(p.cmdline)) return 'postgres walsenders (Realtime\'s replication streams)';
   if (/^postgres: (checkpointer|background writer|walwriter|autovacuum|logical replication|archiver|stats)/.test(p.cmdline)) {
@@ -47,12 +22,12 @@ export type CpuSnapshot = Map<number, { label: string; ticks: number }>;
 
 /** CPU ticks of this process, its descendants, and the Postgres cluster whose command line names `dataDir`. */
 export function cpuSnapshot(dataDir: string): CpuSnapshot {
-  const procs = allProcs();
-  const children = new Map<number, Proc[]>();
+  const procs = listProcesses();
+  const children = new Map<number, ProcessInfo[]>();
   for (const p of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
   const roots = procs.filter((p) => p.pid === process.pid || (p.cmdline.includes('bin/postgres ') && p.cmdline.includes(dataDir)));
   const out: CpuSnapshot = new Map();
-  const visit = (p: Proc) => {
+  const visit = (p: ProcessInfo) => {
     out.set(p.pid, { label: label(p, process.pid), ticks: p.ticks });
     for (const c of children.get(p.pid) ?? []) visit(c);
   };

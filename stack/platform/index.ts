@@ -30,8 +30,8 @@ export interface Platform extends RunningService {
   startService(name: ServiceName): Promise<void>;
 }
 
-/** Starts `services` from the environment (see each service's env.ts), then the gateway on STACK_API_PORT. */
-export async function startPlatform(env: NodeJS.ProcessEnv, services: readonly ServiceName[] = serviceNames): Promise<Platform> {
+/** Starts the gateway on STACK_API_PORT, then every service from the environment (see each service's env.ts). */
+export async function startPlatform(env: NodeJS.ProcessEnv): Promise<Platform> {
   const running = new Map<ServiceName, Running>();
   const upstreams: Partial<Record<ServiceName, LocalUpstream>> = {};
   const start = async (name: ServiceName) => {
@@ -49,12 +49,12 @@ export async function startPlatform(env: NodeJS.ProcessEnv, services: readonly S
   // The gateway binds the API port first: the services' connections to Postgres take ephemeral ports, a range the
   // API port (54321, as the CLI's) sits in. Until a service is up its routes answer 502 (a server that never listens).
   const starting: LocalUpstream = { server: createServer() };
-  for (const name of services) upstreams[name] = starting;
+  for (const name of serviceNames) upstreams[name] = starting;
   const gateway = await startGateway({
     port: Number(env.STACK_API_PORT ?? 54321), upstreams, keys: gatewayKeysFromEnv(env), log: createLogger('gateway'),
   });
   try {
-    await Promise.all(services.map(start));
+    await Promise.all(serviceNames.map(start));
   } catch (err) {
     await gateway.close();
     await stopAll();

@@ -1,9 +1,9 @@
-// Entry for the supervisor: `node --import tsx stack/platform/main.ts`. Runs the services named in
-// STACK_SERVICES (default: all) and the gateway, configured by the environment the supervisor builds. Besides
+// Entry for the supervisor: `node --import tsx stack/platform/main.ts`. Runs every service and the gateway,
+// configured by the environment the supervisor builds. Besides
 // `ready`, it answers the supervisor's `{type: 'stop-service' | 'start-service', name, id}` with `{type: 'done', id,
 // error?}`.
 import { runService } from '../shared/service-main.ts';
-import { serviceNames, startPlatform, type Platform, type ServiceName } from './index.ts';
+import { startPlatform, type Platform, type ServiceName } from './index.ts';
 
 interface Control {
   type: 'stop-service' | 'start-service';
@@ -11,7 +11,6 @@ interface Control {
   id: number;
 }
 
-const services = process.env.STACK_SERVICES?.split(',').filter((n): n is ServiceName => serviceNames.includes(n as ServiceName));
 let platform: Platform | undefined;
 
 process.on('message', (msg: Control) => {
@@ -23,4 +22,4 @@ process.on('message', (msg: Control) => {
   );
 });
 
-await runService('platform', async () => (platform = await startPlatform(process.env, services)));
+await runService('platform', async () => (platform = await startPlatform(process.env)));
