@@ -31,7 +31,7 @@ describe('meeting edge functions end to end', () => {
   let dave: Member; // Globex: the outsider
 
   before(async () => {
-    stack = await startTestStack('functions', 56321);
+    stack = await startTestStack('functions', 26321);
     [alice, bob, carol, dave] = await Promise.all([stack.signIn('alice'), stack.signIn('bob'), stack.signIn('carol'), stack.signIn('dave')]);
   });
   after(async () => {

@@ -23,7 +23,7 @@ describe('local platform through the gateway', () => {
   let env: Record<string, string>;
 
   before(async () => {
-    stack = await startTestStack('platform', 55321);
+    stack = await startTestStack('platform', 25321);
     env = { STACK_STATE_DIR: stack.cfg.stateDir, STACK_API_PORT: String(stack.cfg.apiPort), STACK_DB_PORT: String(stack.cfg.dbPort) };
   });
   after(async () => {
@@ -174,7 +174,7 @@ describe('npm start in a terminal', () => {
   it('prints the status block, then Ctrl-C stops every service and the database', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'mr-ctrlc-'));
     chmodSync(stateDir, 0o755);
-    const apiPort = 57321;
+    const apiPort = 27321;
     const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'stack', 'cli.ts'), 'start'], {
       cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, STACK_STATE_DIR: stateDir, STACK_API_PORT: String(apiPort), STACK_DB_PORT: String(apiPort + 1) },
@@ -185,7 +185,7 @@ describe('npm start in a terminal', () => {
     try {
       await waitFor<void>((emit) => child.stdout.on('data', () => out.includes('Press Ctrl-C') && emit()), 60_000, 'the status block')
         .catch((err: Error) => { throw new Error(`${err.message}; npm start printed:\n${out}`); });
-      assert.match(out, /Project URL +│ http:\/\/127\.0\.0\.1:57321/);
+      assert.match(out, /Project URL +│ http:\/\/127\.0\.0\.1:27321/);
       assert.match(out, /anon +│ eyJ/);
       child.kill('SIGINT');
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

@@ -70,7 +70,7 @@ async function overhead(): Promise<{ bare: number[]; runtime: number[] }> {
 async function sendToReceivers() {
   const stateDir = mkdtempSync(join(tmpdir(), 'mr-bench-stack-'));
   chmodSync(stateDir, 0o755);
-  const cfg = loadConfig({ STACK_STATE_DIR: stateDir, STACK_API_PORT: '58321', STACK_DB_PORT: '58322', STACK_WORKDIR: projectRoot });
+  const cfg = loadConfig({ STACK_STATE_DIR: stateDir, STACK_API_PORT: '28321', STACK_DB_PORT: '28322', STACK_WORKDIR: projectRoot });
   // Upstream's tenant limit (100 events/s in and out) would drop most of 200 msg/s x 50 receivers: lift it here.
   process.env.TENANT_MAX_EVENTS_PER_SECOND ??= '1000000';
   const stack = await startStack(cfg, createLogger('bench:stack'));

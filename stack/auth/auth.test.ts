@@ -1,4 +1,4 @@
-// stack/auth against a real cluster of its own (port 54400) built from the project's real migrations and seed, driven
+// stack/auth against a real cluster of its own (port 24400) built from the project's real migrations and seed, driven
 // by the official @supabase/supabase-js client. Raw HTTP appears only for what the client never sends (no
 // X-Supabase-Api-Version, a bad API key, /health, /settings, /.well-known/jwks.json).
 import assert from 'node:assert/strict';
@@ -80,7 +80,7 @@ const sessionCount = async (userId: string) =>
 before(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'mr-auth-'));
   chmodSync(stateDir, 0o755); // the postgres OS user must reach the cluster folder inside it
-  cfg = loadConfig({ STACK_STATE_DIR: join(stateDir, '.stack'), STACK_DB_PORT: '54400', STACK_WORKDIR: projectRoot });
+  cfg = loadConfig({ STACK_STATE_DIR: join(stateDir, '.stack'), STACK_DB_PORT: '24400', STACK_WORKDIR: projectRoot });
   await up(cfg, log);
   sql = postgres(dbUrl(cfg, { sslmode: false }), { max: 2, onnotice: () => {} });
   authDbUrl = dbUrl(cfg, { user: 'supabase_auth_admin', sslmode: false });

@@ -45,7 +45,7 @@ describe('stack/postgres lifecycle', () => {
       { '20260101000000_notes.sql': 'create table public.notes (id serial primary key, body text not null);' },
       "insert into public.notes (body) values ('seeded');",
     );
-    cfg = configFor(workdir, 54361);
+    cfg = configFor(workdir, 24361);
   });
 
   after(async () => {
@@ -112,7 +112,7 @@ describe('stack/postgres failures', () => {
       '20260101000000_ok.sql': 'create table public.fine (id int);',
       '20260102000000_broken.sql': 'create table public.broken (id int;',
     }, '');
-    const cfg = configFor(workdir, 54362);
+    const cfg = configFor(workdir, 24362);
     try {
       await assert.rejects(up(cfg, log), (err: Error) => {
         assert.match(err.message, /20260102000000_broken\.sql/);

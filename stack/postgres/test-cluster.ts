@@ -10,7 +10,7 @@ export function testClusterConfig(env: NodeJS.ProcessEnv = process.env): StackCo
   return loadConfig({
     ...env,
     STACK_STATE_DIR: env.STACK_TEST_STATE_DIR ?? join(projectRoot, '.stack', 'test'),
-    STACK_DB_PORT: env.STACK_TEST_DB_PORT ?? '54332',
+    STACK_DB_PORT: env.STACK_TEST_DB_PORT ?? '24332',
   });
 }
 

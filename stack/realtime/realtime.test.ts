@@ -1,5 +1,5 @@
 // stack/realtime against the official @supabase/supabase-js 2.119.0 client and a real Postgres (its own cluster on
-// a port in 54370-54376, with a fixture migration of meetings, members and RLS policies on realtime.messages).
+// a port in 24370-24376, with a fixture migration of meetings, members and RLS policies on realtime.messages).
 // One behaviour per test; every wait is on an event with a timeout.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -87,7 +87,7 @@ async function restBroadcast(key: string, body: unknown, path = '/realtime/v1/ap
 }
 
 before(async () => {
-  db = await startFixtureDb(await freePort([54370, 54371, 54372, 54373, 54374, 54375, 54376]));
+  db = await startFixtureDb(await freePort([24370, 24371, 24372, 24373, 24374, 24375, 24376]));
   sql = postgres(dbUrl(db.cfg, { sslmode: false }), { max: 2, onnotice: () => {} });
   server = await startRealtime(baseOptions({ dbUrl: db.adminUrl }));
 });

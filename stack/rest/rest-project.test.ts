@@ -22,7 +22,7 @@ describe('stack/rest with supabase-js on the project migrations and seed', () =>
   const as = (who: keyof typeof users) => client(stack.restUrl, userToken(users[who].id, users[who].email));
 
   before(async () => {
-    stack = await startTestStack({ ports: [54411, 54413, 54415, 54417], project: true });
+    stack = await startTestStack({ ports: [24411, 24413, 24415, 24417], project: true });
   });
 
   after(async () => {

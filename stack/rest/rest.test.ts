@@ -28,7 +28,7 @@ async function raw(path: string, init: RequestInit & { headers?: Record<string, 
 
 describe('stack/rest with supabase-js on a fixture schema', () => {
 before(async () => {
-  stack = await startTestStack({ ports: [54410, 54412, 54414, 54416], project: false, schemas: ['public', 'extra'] });
+  stack = await startTestStack({ ports: [24410, 24412, 24414, 24416], project: false, schemas: ['public', 'extra'] });
   anon = client(stack.restUrl);
   service = client(stack.restUrl, demoKeys.serviceRoleKey);
 });

@@ -39,8 +39,8 @@ function fixtureWorkdir(): string {
 
 /**
  * Brings up a cluster with the fixture migrations (`project: false`) or the project's own migrations and seed
- * (`project: true`), then a REST server in front of it. Ports 54410-54419 lie inside Linux's ephemeral range, so a
- * client socket may hold one for a while: each candidate port is tried on a brand-new cluster until one binds.
+ * (`project: true`), then a REST server in front of it. Ports 24410-24419 lie below Linux's ephemeral range, but
+ * another program may still hold one: each candidate port is tried on a brand-new cluster until one binds.
  */
 export async function startTestStack(opts: { ports: number[]; project: boolean; schemas?: string[] }): Promise<TestStack> {
   for (const [i, port] of opts.ports.entries()) {

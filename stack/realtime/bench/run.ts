@@ -67,7 +67,7 @@ const pct = (xs: number[], p: number) => {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const db = await startFixtureDb(await freePort([54377, 54378, 54379]), migration, seed);
+  const db = await startFixtureDb(await freePort([24377, 24378, 24379]), migration, seed);
   const token = signJwt({ sub: benchUser, role: 'authenticated', aud: 'authenticated', exp: Math.floor(Date.now() / 1000) + 3600 }, demoKeys.jwtSecret);
   const servers = {} as Record<Kind, { child: Child; port: number }>;
   let load: Child | undefined;
