@@ -34,6 +34,21 @@ const pct = (xs: number[], p: number) => {
 };
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 
+/** 100 ms windows (by send time) holding deliveries over 25 ms: a few crowded windows mean stalls, many mean load. */
+function slowWindows(sentAt: number[], latencies: number[]) {
+  const t0 = Math.min(...sentAt);
+  const windows = new Map<number, number>();
+  let slow = 0;
+  latencies.forEach((latency, i) => {
+    if (latency <= 25) return;
+    slow++;
+    const w = Math.floor((sentAt[i] - t0) / 100);
+    windows.set(w, (windows.get(w) ?? 0) + 1);
+  });
+  const worst = [...windows].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([w, n]) => `${n} at ${(w / 10).toFixed(1)} s`);
+  return { slow, windows: windows.size, worst };
+}
+
 async function timeRequests(url: string, n: number, headers: Record<string, string>): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -93,6 +108,7 @@ async function sendToReceivers() {
     const token = (sub: string) => signJwt({ sub, role: 'authenticated', aud: 'authenticated', exp: Math.floor(Date.now() / 1000) + 3600 }, demoKeys.jwtSecret);
     const sentAt = new Map<string, number>();
     const deliveries: number[] = [];
+    const deliveredAt: number[] = []; // when each delivery's message was sent, to tell stalls from spread-out queueing
     const clients = receiverIds.map((id) => createClient(`http://127.0.0.1:${cfg.apiPort}`, demoKeys.anonKey, {
       accessToken: async () => token(id), auth: { persistSession: false },
       // The ws package rather than Node 20's experimental WebSocket: 50 receivers share the 2 cores with the platform,
@@ -106,6 +122,7 @@ async function sendToReceivers() {
       channel.on('broadcast', { event: 'message' }, ({ payload }) => {
         const t = sentAt.get((payload as { message: { client_id: string } }).message.client_id);
         if (t !== undefined) deliveries.push(performance.now() - t);
+        if (t !== undefined) deliveredAt.push(t);
       });
       channel.subscribe((status, err) => (status === 'SUBSCRIBED' ? resolve() : status !== 'CLOSED' && reject(err ?? new Error(status))));
     })));
@@ -138,6 +155,7 @@ async function sendToReceivers() {
     log.info('warming up', { rate: RATE, seconds: WARMUP_SECONDS });
     await atRate(-RATE * WARMUP_SECONDS, RATE * WARMUP_SECONDS);
     deliveries.length = 0;
+    deliveredAt.length = 0;
     invokes.length = 0;
     log.info('sending', { rate: RATE, seconds: SECONDS, receivers: RECEIVERS });
     const total = RATE * SECONDS;
@@ -145,7 +163,7 @@ async function sendToReceivers() {
     const seconds = await atRate(0, total);
     const cpu = cpuBetween(cpuBefore, cpuSnapshot(stateDir));
     await Promise.all(clients.map((c) => c.removeAllChannels()));
-    return { invokes, deliveries, expected: total * RECEIVERS, failed, cpu, total, achievedRate: total / seconds };
+    return { invokes, deliveries, slowWindows: slowWindows(deliveredAt, deliveries), expected: total * RECEIVERS, failed, cpu, total, achievedRate: total / seconds };
   } finally {
     await sql.end();
     await stack.stop();
@@ -164,6 +182,8 @@ console.log(`| through stack/functions (main service + worker) | ${ms(pct(o.runt
 console.log(`| runtime overhead (difference of medians) | ${ms(pct(o.runtime, 50) - pct(o.bare, 50))} | | <= 1 ms p50 |`);
 console.log(`| functions.invoke('send-message') round trip at ${RATE} msg/s | ${ms(pct(load.invokes, 50))} | ${ms(pct(load.invokes, 99))} | |`);
 console.log(`| invoke → delivered to each of ${RECEIVERS} receivers | ${ms(pct(load.deliveries, 50))} | ${ms(pct(load.deliveries, 99))} | p50 <= 8 ms, p99 <= 25 ms |`);
+const sw = load.slowWindows;
+console.log(`\ndeliveries over 25 ms: ${sw.slow} (${((100 * sw.slow) / load.deliveries.length).toFixed(2)} %), in ${sw.windows} of ${SECONDS * 10} 100-ms windows${sw.worst.length ? `; most: ${sw.worst.join(', ')}` : ''}`);
 console.log('\n| process | CPU ms per message |\n|---|---|');
 let cpuSum = 0;
 for (const [name, spent] of load.cpu) {
