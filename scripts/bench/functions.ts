@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -33,6 +34,31 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
 const ms = (x: number) => `${x.toFixed(2)} ms`;
+
+/**
+ * With BENCH_CPU_PROFILE=<dir>, a V8 CPU profile of this process over the measured window only (warm-up and set-up
+ * left out), for Chrome DevTools. The platform process takes `--cpu-prof` through STACK_NODE_ARGS.
+ */
+async function profileHarness(): Promise<{ stop(): Promise<void> }> {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (!dir) return { stop: async () => {} };
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) =>
+    session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `harness-${process.pid}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      log.info('harness profile written', { file });
+    },
+  };
+}
 
 /** 100 ms windows (by send time) holding deliveries over 25 ms: a few crowded windows mean stalls, many mean load. */
 function slowWindows(sentAt: number[], latencies: number[]) {
@@ -160,7 +186,9 @@ async function sendToReceivers() {
     log.info('sending', { rate: RATE, seconds: SECONDS, receivers: RECEIVERS });
     const total = RATE * SECONDS;
     const cpuBefore = cpuSnapshot(stateDir);
+    const profile = await profileHarness();
     const seconds = await atRate(0, total);
+    await profile.stop();
     const cpu = cpuBetween(cpuBefore, cpuSnapshot(stateDir));
     await Promise.all(clients.map((c) => c.removeAllChannels()));
     return { invokes, deliveries, slowWindows: slowWindows(deliveredAt, deliveries), expected: total * RECEIVERS, failed, cpu, total, achievedRate: total / seconds };
