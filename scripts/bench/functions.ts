@@ -20,6 +20,7 @@ import { startFunctions } from '../../stack/functions/index.ts';
 import { denoBinary } from '../../stack/functions/worker.ts';
 import { createLogger } from '../../stack/log.ts';
 import { signJwt } from '../../stack/shared/jwt.ts';
+import { httpFetch } from './http-fetch.ts';
 import { cpuBetween, cpuSnapshot, referenceWorkloadMs, type CpuSnapshot } from './cpu.ts';
 import { startStack } from '../../stack/supervisor.ts';
 
@@ -152,7 +153,9 @@ async function sendToReceivers() {
       });
       channel.subscribe((status, err) => (status === 'SUBSCRIBED' ? resolve() : status !== 'CLOSED' && reject(err ?? new Error(status))));
     })));
-    const senderClient = createClient(`http://127.0.0.1:${cfg.apiPort}`, demoKeys.anonKey, { accessToken: async () => token(sender), auth: { persistSession: false } });
+    const senderClient = createClient(`http://127.0.0.1:${cfg.apiPort}`, demoKeys.anonKey, {
+      accessToken: async () => token(sender), auth: { persistSession: false }, global: { fetch: httpFetch },
+    });
     const invokes: number[] = [];
     let failed = 0;
     const send = async (i: number, measured: boolean) => {
