@@ -30,12 +30,22 @@ export const broadcastStats = { sent: 0, failed: 0, retried: 0 };
 const retryable = (status: number) => status >= 500 || status === 429;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// A worker's environment does not change while it lives: read once, not four times per broadcast.
+let envDefaults: { url: string; serviceRoleKey: string; timeoutMs: number; maxAttempts: number } | undefined;
+const defaultsFromEnv = () => ({
+  url: `${Deno.env.get('SUPABASE_URL')}/realtime/v1/api/broadcast`,
+  serviceRoleKey: Deno.env.get('SUPABASE_SERVICE_ROLE_KEY') ?? '',
+  timeoutMs: Number(Deno.env.get('BROADCAST_TIMEOUT_MS') ?? 2000),
+  maxAttempts: Number(Deno.env.get('BROADCAST_MAX_ATTEMPTS') ?? 3),
+});
+
 export async function broadcast(messages: BroadcastMessage[], opts: BroadcastOptions = {}): Promise<BroadcastOutcome> {
   if (messages.length === 0) return 'skipped';
-  const url = opts.url ?? `${Deno.env.get('SUPABASE_URL')}/realtime/v1/api/broadcast`;
-  const key = opts.serviceRoleKey ?? Deno.env.get('SUPABASE_SERVICE_ROLE_KEY') ?? '';
-  const timeoutMs = opts.timeoutMs ?? Number(Deno.env.get('BROADCAST_TIMEOUT_MS') ?? 2000);
-  const maxAttempts = opts.maxAttempts ?? Number(Deno.env.get('BROADCAST_MAX_ATTEMPTS') ?? 3);
+  const defaults = (envDefaults ??= defaultsFromEnv());
+  const url = opts.url ?? defaults.url;
+  const key = opts.serviceRoleKey ?? defaults.serviceRoleKey;
+  const timeoutMs = opts.timeoutMs ?? defaults.timeoutMs;
+  const maxAttempts = opts.maxAttempts ?? defaults.maxAttempts;
   const baseDelayMs = opts.baseDelayMs ?? 100;
   const doFetch = opts.fetch ?? fetch;
   const body = JSON.stringify({

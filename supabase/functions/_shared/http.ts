@@ -40,13 +40,13 @@ function json(body: unknown, status = 200): Response {
 export function callerFrom(req: Request): { userId: string; accessToken: string } {
   const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get('Authorization') ?? '');
   if (!match) throw new ApiError(401, 'not_authenticated', 'sign in: the Authorization header needs a user access token');
-  let claims: { sub?: string; role?: string; exp?: number };
+  let claims: { sub?: string; role?: string; exp?: number } | null;
   try {
-    claims = JSON.parse(new TextDecoder().decode(decodeBase64Url(match[1].split('.')[1] ?? '')));
+    claims = decodeJsonSegment(match[1].split('.')[1] ?? '') as typeof claims;
   } catch {
     throw new ApiError(401, 'not_authenticated', 'the access token is not a JWT');
   }
-  if (claims.role !== 'authenticated' || !claims.sub) {
+  if (claims?.role !== 'authenticated' || !claims.sub) {
     throw new ApiError(401, 'not_authenticated', 'sign in: this needs a user access token, not an API key');
   }
   if (typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now()) {
@@ -55,9 +55,12 @@ export function callerFrom(req: Request): { userId: string; accessToken: string 
   return { userId: claims.sub, accessToken: match[1] };
 }
 
-function decodeBase64Url(s: string): Uint8Array {
-  const b64 = s.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(s.length / 4) * 4, '=');
-  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+/** A base64url JWT segment → its JSON. ASCII (what tokens hold) parses as is; other bytes go through UTF-8. */
+function decodeJsonSegment(segment: string): unknown {
+  const binary = atob(segment.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(segment.length / 4) * 4, '='));
+  // deno-lint-ignore no-control-regex
+  if (!/[^\x00-\x7f]/.test(binary)) return JSON.parse(binary);
+  return JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
 }
 
 async function readJson(req: Request): Promise<unknown> {

@@ -8,7 +8,7 @@ import { createRequestLogger } from '../_shared/log.ts';
 import { presenceInput, sendMessageInput } from '../_shared/schemas.ts';
 
 const meetingId = '00000000-0000-4000-c000-000000000001';
-const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+const b64 = (o: unknown) => btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(o)))).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
 const token = (claims: Record<string, unknown>) => `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}.sig`;
 const userToken = token({ sub: '00000000-0000-4000-b000-00000000000a', role: 'authenticated', exp: Math.floor(Date.now() / 1000) + 600 });
 
@@ -68,6 +68,17 @@ Deno.test('handler: OPTIONS preflight, 405 with Allow, 401 without a user token'
   assert.equal(expired.status, 401);
   const none = await echo(new Request('http://localhost/test', { method: 'POST', body: '{}' }));
   assert.equal(none.status, 401);
+  for (const bad of ['not-a-jwt', `${b64({ alg: 'HS256' })}.bnVsbA.sig`]) { // no payload; a payload of null
+    const refused = await post('{}', { Authorization: `Bearer ${bad}` });
+    assert.deepEqual([refused.status, (await refused.json()).error.code], [401, 'not_authenticated'], bad);
+  }
+});
+
+Deno.test('handler: claims with non-ASCII text decode as UTF-8', async () => {
+  const ok = await post(JSON.stringify({ meeting_id: meetingId, content: 'hello', client_id: 'c' }), {
+    Authorization: `Bearer ${token({ sub: 'ü-ß-名前', role: 'authenticated', exp: 2e9 })}`,
+  });
+  assert.equal((await ok.json()).user, 'ü-ß-名前');
 });
 
 Deno.test('handler: malformed JSON is 400, a body over 16 KB is 413, a valid one reaches run()', async () => {
