@@ -220,5 +220,5 @@ for (const [name, spent] of load.cpu) {
   console.log(`| ${name} | ${(spent / load.total).toFixed(2)} |`);
 }
 console.log(`| all (2 cores give ${(2000 / RATE).toFixed(1)} ms per message at ${RATE} msg/s) | ${(cpuSum / load.total).toFixed(2)} |`);
-console.log(`\nreference workload: ${speedBefore.toFixed(0)} ms before, ${speedAfter.toFixed(0)} ms after (the machine's speed of the moment; 130 ms on a good minute here)`);
+console.log(`\nreference workload: ${speedBefore.toFixed(0)} ms before, ${speedAfter.toFixed(0)} ms after (the machine's speed of the moment, lower is faster; 90-170 ms seen on this VM)`);
 console.log(`\ndeliveries ${load.deliveries.length} of ${load.expected}; failed invokes ${load.failed}; achieved ${load.achievedRate.toFixed(0)} msg/s\n`);
