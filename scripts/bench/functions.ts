@@ -4,8 +4,9 @@
 //     invoke round trip and send→delivery latency, p50/p99, and the CPU each process spent per message (from /proc),
 //     which says where a message's cost lands and how close the 2 cores are to full.
 // Receivers run in this process (a separate process per receiver would not fit 2 cores). They are also the senders, in
-// turn, as in a meeting where everyone chats: 200 msg/s is 4 msg/s per member, so the per-member rate limit is lifted
-// for the run, with a 1 s window so its check reads as few rows as a real sender's.
+// turn (BENCH_SENDERS of them, all by default), as in a meeting where everyone chats: 200 msg/s is 4 msg/s per member,
+// so the per-member rate limit is lifted for the run, with a 1 s window so its check reads as few rows as a real
+// sender's. The first BENCH_WARMUP_SECONDS of the schedule are sent but not measured.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,7 @@ import { startStack } from '../../stack/supervisor.ts';
 const log = createLogger('bench:functions');
 const RECEIVERS = Number(process.env.BENCH_RECEIVERS ?? 50);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
+const SENDERS = Math.min(RECEIVERS, Number(process.env.BENCH_SENDERS ?? RECEIVERS));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 
@@ -160,7 +162,7 @@ async function sendToReceivers() {
       const clientId = `bench-${i}`;
       const t = performance.now();
       if (measured) sentAt.set(clientId, t);
-      const { error } = await clients[i % clients.length].functions.invoke('send-message', { body: { meeting_id: meeting, content: `m${i}`, client_id: clientId } });
+      const { error } = await clients[i % SENDERS].functions.invoke('send-message', { body: { meeting_id: meeting, content: `m${i}`, client_id: clientId } });
       if (!measured) return;
       if (error) failed++;
       else invokes.push(performance.now() - t);
@@ -170,7 +172,7 @@ async function sendToReceivers() {
     // backends that plan every PL/pgSQL statement once.
     const warmup = RATE * WARMUP_SECONDS;
     const total = RATE * SECONDS;
-    log.info('sending', { rate: RATE, warmup_seconds: WARMUP_SECONDS, seconds: SECONDS, receivers: RECEIVERS });
+    log.info('sending', { rate: RATE, warmup_seconds: WARMUP_SECONDS, seconds: SECONDS, receivers: RECEIVERS, senders: SENDERS });
     const scheduleStart = performance.now();
     const inflight: Promise<void>[] = [];
     let cpuBefore: CpuSnapshot | undefined;
