@@ -6,7 +6,9 @@
 // Receivers run in this process (a separate process per receiver would not fit 2 cores). They are also the senders, in
 // turn (BENCH_SENDERS of them, all by default), as in a meeting where everyone chats: 200 msg/s is 4 msg/s per member,
 // so the per-member rate limit is lifted for the run, with a 1 s window so its check reads as few rows as a real
-// sender's. The first BENCH_WARMUP_SECONDS of the schedule are sent but not measured.
+// sender's. The first BENCH_WARMUP_SECONDS of the schedule are sent but not measured. `npm run bench:functions` gives
+// this process a 64 MB young generation (--max-semi-space-size): half the scavenges, so the instrument's own GC pauses
+// stamp fewer deliveries late.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,6 +64,21 @@ async function profileHarness(): Promise<{ stop(): Promise<void> }> {
       log.info('harness profile written', { file });
     },
   };
+}
+
+/**
+ * Moments this process's event loop stood still for over 10 ms (its own GC, or the scheduler giving the cores to
+ * others): a delivery is timestamped when the harness gets to it, so such a stall shows up as latency in that window.
+ */
+function watchHarnessStalls(origin: number): { stop(): string[] } {
+  const stalls: string[] = [];
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (now - last > 10) stalls.push(`${((last - origin) / 1000).toFixed(1)} s (${(now - last).toFixed(0)} ms)`);
+    last = now;
+  }, 2);
+  return { stop: () => (clearInterval(timer), stalls) };
 }
 
 /** 100 ms windows (by send time) holding deliveries over 25 ms: a few crowded windows mean stalls, many mean load. */
@@ -178,6 +195,7 @@ async function sendToReceivers() {
     let cpuBefore: CpuSnapshot | undefined;
     let profile: { stop(): Promise<void> } | undefined;
     let measureStart = 0;
+    let stalls: { stop(): string[] } | undefined;
     for (let i = 0; i < warmup + total; i++) {
       const wait = scheduleStart + (i * 1000) / RATE - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -185,6 +203,7 @@ async function sendToReceivers() {
         cpuBefore = cpuSnapshot(stateDir);
         profile = await profileHarness();
         measureStart = performance.now();
+        stalls = watchHarnessStalls(measureStart);
       }
       inflight.push(send(i, i >= warmup));
     }
@@ -192,9 +211,10 @@ async function sendToReceivers() {
     const seconds = (performance.now() - measureStart) / 1000;
     await new Promise((r) => setTimeout(r, 500)); // the last deliveries
     await profile!.stop();
+    const harnessStalls = stalls!.stop();
     const cpu = cpuBetween(cpuBefore!, cpuSnapshot(stateDir));
     await Promise.all(clients.map((c) => c.removeAllChannels()));
-    return { invokes, deliveries, slowWindows: slowWindows(deliveredAt, deliveries), expected: total * RECEIVERS, failed, cpu, total, achievedRate: total / seconds };
+    return { invokes, deliveries, slowWindows: slowWindows(deliveredAt, deliveries), harnessStalls, expected: total * RECEIVERS, failed, cpu, total, achievedRate: total / seconds };
   } finally {
     await sql.end();
     await stack.stop();
@@ -215,6 +235,7 @@ console.log(`| functions.invoke('send-message') round trip at ${RATE} msg/s | ${
 console.log(`| invoke → delivered to each of ${RECEIVERS} receivers | ${ms(pct(load.deliveries, 50))} | ${ms(pct(load.deliveries, 99))} | p50 <= 8 ms, p99 <= 25 ms |`);
 const sw = load.slowWindows;
 console.log(`\ndeliveries over 25 ms: ${sw.slow} (${((100 * sw.slow) / load.deliveries.length).toFixed(2)} %), in ${sw.windows} of ${SECONDS * 10} 100-ms windows${sw.worst.length ? `; most: ${sw.worst.join(', ')}` : ''}`);
+console.log(`harness event-loop stalls over 10 ms: ${load.harnessStalls.length ? load.harnessStalls.join(', ') : 'none'}`);
 console.log('\n| process | CPU ms per message |\n|---|---|');
 let cpuSum = 0;
 for (const [name, spent] of load.cpu) {
