@@ -62,7 +62,6 @@ export class FunctionWorker {
       '--allow-env',
       `--allow-read=${this.opts.functionsDir}`,
       ...(spec.config ? ['--config', spec.config] : ['--no-config']),
-      ...(process.env.TMP_INSPECT ? ['--inspect=127.0.0.1:9230'] : []),
       bootstrap, pathToFileURL(spec.entrypoint).href,
     ];
     const child = spawn(denoBinary(), args, {
