@@ -1,7 +1,7 @@
 // verify_jwt as the CLI 2.117 edge-runtime main service does it: the bearer token of Authorization, else the
 // gateway's sb-api-key; HS256 checked against the JWT secret (signature and exp); any role is accepted.
 import type { IncomingHttpHeaders } from 'node:http';
-import { verifyJwt } from '../shared/jwt.ts';
+import { decodeJwtSegment, verifyJwt } from '../shared/jwt.ts';
 
 export interface JwtRefusal {
   code: string;
@@ -24,12 +24,7 @@ export function checkJwt(headers: IncomingHttpHeaders, jwtSecret: string): JwtRe
   let token = parts.length === 2 && parts[0] === 'Bearer' ? parts[1] : undefined;
   if (!token || token.startsWith('sb_')) token = apiKey;
   if (!token) return refusal('UNAUTHORIZED_INVALID_JWT_FORMAT', 'Invalid JWT format');
-  let alg: unknown;
-  try {
-    alg = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')).alg;
-  } catch {
-    return refusal('UNAUTHORIZED_INVALID_JWT_FORMAT', 'Invalid JWT format');
-  }
+  const alg = decodeJwtSegment(token.split('.')[0])?.alg;
   if (typeof alg !== 'string') return refusal('UNAUTHORIZED_INVALID_JWT_FORMAT', 'Invalid JWT format');
   if (alg !== 'HS256') return refusal('UNAUTHORIZED_UNSUPPORTED_TOKEN_ALGORITHM', `Unsupported JWT algorithm ${alg}`);
   const result = verifyJwt(token, jwtSecret, { requireExp: false });

@@ -2,6 +2,7 @@
 // ChannelsAuthorization): HS* with the project secret, or any JWKS key matched by `kid`. Errors carry the code the
 // server prefixes join replies with and the bare message it uses for connect, refresh and shutdown.
 import { createHmac, createPublicKey, createSecretKey, timingSafeEqual, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { decodeJwtSegment } from '../shared/jwt.ts';
 
 export type Claims = Record<string, unknown> & { role: string; exp: number; sub?: string };
 
@@ -23,15 +24,6 @@ const asymAlgs: Record<string, { hash: string; kty: string; dsa?: 'ieee-p1363' }
   ES256: { hash: 'sha256', kty: 'EC', dsa: 'ieee-p1363' }, ES384: { hash: 'sha384', kty: 'EC', dsa: 'ieee-p1363' },
   ES512: { hash: 'sha512', kty: 'EC', dsa: 'ieee-p1363' },
 };
-
-function decodePart(part: string): Record<string, unknown> | null {
-  try {
-    const v = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return v && typeof v === 'object' && !Array.isArray(v) ? v : null;
-  } catch {
-    return null;
-  }
-}
 
 // Imported keys are cached: a JWKS is parsed once, not on every join.
 const keyCache = new WeakMap<object, KeyObject>();
@@ -64,8 +56,8 @@ export function verifyJwt(raw: string, keys: JwtKeys, nowSec = Math.floor(Date.n
   } catch { /* keep as is */ }
   const parts = token.split('.');
   if (parts.length !== 3) return malformed();
-  const header = decodePart(parts[0]);
-  const claims = decodePart(parts[1]);
+  const header = decodeJwtSegment(parts[0]);
+  const claims = decodeJwtSegment(parts[1]);
   if (!header || !claims || typeof header.alg !== 'string') return malformed();
   const signed = Buffer.from(`${parts[0]}.${parts[1]}`);
   const signature = Buffer.from(parts[2], 'base64url');

@@ -1,5 +1,5 @@
 // HS256 JWTs signed with the stack's JWT secret: what Auth issues and what REST, the functions runtime and the
-// gateway verify. (Realtime keeps its own verifier: it must reproduce upstream's exact error strings.)
+// gateway verify. (Realtime keeps its own verifier, for upstream's exact error strings, and shares decodeJwtSegment.)
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type JwtClaims = Record<string, unknown> & { role?: string; exp?: number; sub?: string };
@@ -17,7 +17,8 @@ export function signJwt(claims: JwtClaims, secret: string, header: Record<string
   return `${head}.${body}.${sig}`;
 }
 
-function parse(part: string): Record<string, unknown> | undefined {
+/** A JWT header or payload segment (base64url JSON) as an object; undefined for anything else. */
+export function decodeJwtSegment(part: string): Record<string, unknown> | undefined {
   try {
     const value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
     return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
@@ -30,8 +31,8 @@ function parse(part: string): Record<string, unknown> | undefined {
 export function verifyJwt(token: string, secret: string, opts: { nowSec?: number; requireExp?: boolean } = {}): VerifyResult {
   const parts = token.trim().split('.');
   if (parts.length !== 3) return { ok: false, reason: 'malformed' };
-  const header = parse(parts[0]);
-  const claims = parse(parts[1]);
+  const header = decodeJwtSegment(parts[0]);
+  const claims = decodeJwtSegment(parts[1]);
   if (!header || !claims) return { ok: false, reason: 'malformed' };
   if (header.alg !== 'HS256') return { ok: false, reason: 'unsupported_alg' };
   const expected = createHmac('sha256', secret).update(`${parts[0]}.${parts[1]}`).digest();
