@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { createClient, FunctionsHttpError } from '@supabase/supabase-js';
 import { demoKeys, projectRoot } from '../stack/config.ts';
 import { listProcesses } from '../stack/shared/proc.ts';
-import { seedMeetings, startTestStack, waitFor, type TestStack } from './support/stack.ts';
+import { waitFor } from '../stack/realtime/testkit.ts';
+import { seedMeetings, startTestStack, type TestStack } from './support/stack.ts';
 
 /** Pids of the Deno processes whose parent is `pid`. */
 const denoChildrenOf = (pid: number) => listProcesses().filter((p) => p.ppid === pid && p.cmdline.includes('deno')).map((p) => p.pid);
@@ -38,10 +39,10 @@ describe('local platform through the gateway', () => {
     assert.deepEqual(meetings, [{ id: seedMeetings.weeklySync, title: 'Weekly sync', status: 'live' }]);
 
     const channel = bob.client.channel(`meeting:${seedMeetings.weeklySync}`, { config: { private: true } });
-    const received = waitFor<{ message: { content: string; client_id: string } }>((emit) => {
+    const received = waitFor<{ message: { content: string; client_id: string } }>('the message broadcast', (emit) => {
       channel.on('broadcast', { event: 'message' }, ({ payload }) => emit(payload as never));
-    }, 8000, 'the message broadcast');
-    await waitFor<string>((emit) => channel.subscribe((status) => status === 'SUBSCRIBED' && emit(status)), 8000, 'SUBSCRIBED');
+    }, 8000);
+    await waitFor<string>('SUBSCRIBED', (emit) => channel.subscribe((status) => status === 'SUBSCRIBED' && emit(status)), 8000);
 
     const { data, error: invokeError } = await alice.client.functions.invoke('send-message', {
       body: { meeting_id: seedMeetings.weeklySync, content: 'hello from the full path', client_id: `platform-${Date.now()}` },
@@ -183,7 +184,7 @@ describe('npm start in a terminal', () => {
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     try {
-      await waitFor<void>((emit) => child.stdout.on('data', () => out.includes('Press Ctrl-C') && emit()), 60_000, 'the status block')
+      await waitFor<void>('the status block', (emit) => child.stdout.on('data', () => out.includes('Press Ctrl-C') && emit()), 60_000)
         .catch((err: Error) => { throw new Error(`${err.message}; npm start printed:\n${out}`); });
       assert.match(out, /Project URL +│ http:\/\/127\.0\.0\.1:27321/);
       assert.match(out, /anon +│ eyJ/);

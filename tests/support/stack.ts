@@ -69,14 +69,3 @@ export async function startTestStack(name: string, apiPort: number): Promise<Tes
     },
   };
 }
-
-/** Resolves with the first value `pick` returns for an event, or rejects after `ms`. */
-export function waitFor<T>(subscribe: (emit: (value: T) => void) => void, ms = 5000, what = 'event'): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    subscribe((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
-}
