@@ -82,14 +82,13 @@ function watchHarnessStalls(origin: number): { stop(): string[] } {
 }
 
 /** 100 ms windows (by send time) holding deliveries over 25 ms: a few crowded windows mean stalls, many mean load. */
-function slowWindows(sentAt: number[], latencies: number[]) {
-  const t0 = Math.min(...sentAt);
+function slowWindows(origin: number, sentAt: number[], latencies: number[]) {
   const windows = new Map<number, number>();
   let slow = 0;
   latencies.forEach((latency, i) => {
     if (latency <= 25) return;
     slow++;
-    const w = Math.floor((sentAt[i] - t0) / 100);
+    const w = Math.floor((sentAt[i] - origin) / 100);
     windows.set(w, (windows.get(w) ?? 0) + 1);
   });
   const worst = [...windows].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([w, n]) => `${n} at ${(w / 10).toFixed(1)} s`);
@@ -155,7 +154,7 @@ async function sendToReceivers() {
     const token = (sub: string) => signJwt({ sub, role: 'authenticated', aud: 'authenticated', exp: Math.floor(Date.now() / 1000) + 3600 }, demoKeys.jwtSecret);
     const sentAt = new Map<string, number>();
     const deliveries: number[] = [];
-    const deliveredAt: number[] = []; // when each delivery's message was sent, to tell stalls from spread-out queueing
+    const deliverySentAt: number[] = []; // when each delivery's message was sent, to tell stalls from spread-out queueing
     const clients = receiverIds.map((id) => createClient(`http://127.0.0.1:${cfg.apiPort}`, demoKeys.anonKey, {
       accessToken: async () => token(id), auth: { persistSession: false }, global: { fetch: httpFetch },
       // The ws package rather than Node 20's experimental WebSocket: 50 receivers share the 2 cores with the platform,
@@ -168,8 +167,9 @@ async function sendToReceivers() {
       const channel = client.channel(`meeting:${meeting}`, { config: { private: true } });
       channel.on('broadcast', { event: 'message' }, ({ payload }) => {
         const t = sentAt.get((payload as { message: { client_id: string } }).message.client_id);
-        if (t !== undefined) deliveries.push(performance.now() - t);
-        if (t !== undefined) deliveredAt.push(t);
+        if (t === undefined) return;
+        deliveries.push(performance.now() - t);
+        deliverySentAt.push(t);
       });
       channel.subscribe((status, err) => (status === 'SUBSCRIBED' ? resolve() : status !== 'CLOSED' && reject(err ?? new Error(status))));
     })));
@@ -214,7 +214,7 @@ async function sendToReceivers() {
     const harnessStalls = stalls!.stop();
     const cpu = cpuBetween(cpuBefore!, cpuSnapshot(stateDir));
     await Promise.all(clients.map((c) => c.removeAllChannels()));
-    return { invokes, deliveries, slowWindows: slowWindows(deliveredAt, deliveries), harnessStalls, expected: total * RECEIVERS, failed, cpu, total, achievedRate: total / seconds };
+    return { invokes, deliveries, slowWindows: slowWindows(measureStart, deliverySentAt, deliveries), harnessStalls, expected: total * RECEIVERS, failed, cpu, total, achievedRate: total / seconds };
   } finally {
     await sql.end();
     await stack.stop();
