@@ -11,6 +11,7 @@ import { lintDatabase } from '../stack/postgres/migrations.ts';
 import { runPgProve, withThrowawayDb } from '../stack/postgres/pgtap.ts';
 import { generateTypes } from '../stack/postgres/typegen.ts';
 import { denoBinary } from '../stack/functions/worker.ts';
+import { ensureSystemRequirements, MissingSystemFilesError } from '../stack/system/index.ts';
 
 const log = createLogger('test');
 
@@ -174,6 +175,9 @@ async function main(): Promise<number> {
     console.error(`unknown suite(s) ${unknown.join(', ')}; known: ${all.join(', ')}`);
     return 2;
   }
+  // Installs (as root) or names the system packages every suite needs, before any suite runs: a fresh machine
+  // learns all it lacks at once, not one suite at a time.
+  ensureSystemRequirements('test', log);
   const results: SuiteResult[] = [];
   if (names.includes('typecheck')) results.push(...(await suites.typecheck()));
   results.push(...(await runDbSuites(names)));
@@ -195,7 +199,8 @@ async function main(): Promise<number> {
 }
 
 main().then((code) => process.exit(code), (err: Error) => {
-  log.error(err.stack ?? err.message);
+  // What the user must do (install a package) is the whole message; a stack only helps for our own bugs.
+  log.error(err instanceof MissingSystemFilesError ? err.message : err.stack ?? err.message);
   console.log('\n0 passed, 1 failed');
   process.exit(1);
 });

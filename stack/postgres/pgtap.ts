@@ -4,9 +4,9 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { StackConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { findPgProve, INSTALL_HINT } from './binaries.ts';
 import { migrateUp } from './migrations.ts';
 import { adminSql, applyPlatform } from './platform.ts';
+import { systemFile } from '../system/index.ts';
 
 export interface TapResult {
   passed: number;
@@ -49,8 +49,7 @@ export function countTap(output: string): { passed: number; failed: number } {
 }
 
 export async function runPgProve(cfg: StackConfig, database: string, paths: string[], log: Logger): Promise<TapResult> {
-  const pgProve = findPgProve();
-  if (!pgProve) throw new Error(`pg_prove not found; install pgTAP with:\n  ${INSTALL_HINT}`);
+  const pgProve = systemFile('pg_prove'); // throws with the install command when missing
   const admin = adminSql(cfg, database);
   try {
     // As the CLI does before a test run.
