@@ -121,7 +121,8 @@ describe('meeting edge functions end to end', () => {
     const added = await invoke(bob, 'react', { message_id: messageId, emoji: '👍' });
     assert.deepEqual([added.data!.action, added.data!.counts, added.data!.meeting_id], ['added', { '👍': 1 }, meeting]);
     const event = await atCarol.next<MeetingEvents['reaction']>('reaction', (p) => p.action === 'added');
-    assert.deepEqual(event, { message_id: messageId, meeting_id: meeting, user_id: bob.userId, emoji: '👍', action: 'added', counts: { '👍': 1 } });
+    assert.deepEqual(event, { message_id: messageId, meeting_id: meeting, user_id: bob.userId, emoji: '👍', action: 'added',
+      counts: { '👍': 1 }, version: 1 });
     assert.deepEqual((await invoke(carol, 'react', { message_id: messageId, emoji: '👍' })).data!.counts, { '👍': 2 });
     const removed = await invoke(bob, 'react', { message_id: messageId, emoji: '👍' });
     assert.deepEqual([removed.data!.action, removed.data!.counts], ['removed', { '👍': 1 }]);
@@ -133,9 +134,13 @@ describe('meeting edge functions end to end', () => {
     const atBob = await subscribePrivate(bob.client, `meeting:${meeting}`);
     for (let i = 0; i < 3; i++) await invoke(alice, 'send-message', { meeting_id: meeting, content: `history ${i}`, client_id: randomUUID() });
 
+    // Carol is present in every earlier test's meeting (inserted directly); a user is in at most 3 at once.
+    await stack.sql`update public.meeting_participants set left_at = now()
+                    where user_id = ${carol.userId} and left_at is null and meeting_id <> ${meeting}`;
     const joined = await invoke(carol, 'join', { meeting_id: meeting });
     assert.equal(joined.status, 200);
     assert.equal(joined.data!.topic, `meeting:${meeting}`);
+    assert.equal(joined.data!.ephemeral_topic, `meeting:${meeting}:ephemeral`);
     assert.equal(joined.data!.presence_key, carol.userId);
     assert.deepEqual(joined.data!.messages.map((m) => m.content), ['history 2', 'history 1', 'history 0'], 'newest first for first paint');
     const joinEvent = await atBob.next<MeetingEvents['participant_joined']>('participant_joined');
@@ -155,7 +160,8 @@ describe('meeting edge functions end to end', () => {
     const left = await invoke(carol, 'leave', { meeting_id: meeting });
     assert.ok(left.data!.participant.left_at);
     const leftEvent = await atBob.next<MeetingEvents['participant_left']>('participant_left');
-    assert.deepEqual([leftEvent.user_id, leftEvent.reason], [carol.userId, 'left']);
+    assert.deepEqual([leftEvent.participant.user_id, leftEvent.reason], [carol.userId, 'left']);
+    assert.ok(leftEvent.participant.version > updateEvent.participant.version, 'each change raises the version');
   });
 
   it('edits and deletes are broadcast; only the sender edits', async () => {
@@ -192,7 +198,20 @@ describe('meeting edge functions end to end', () => {
     assert.equal(expiredRes.status, 401);
     const get = await fetch(url, { headers });
     assert.equal(get.status, 405);
-    assert.equal(await storedCount(meeting), 0);
+    // A NUL character, which Postgres refuses in any text, in every string field: 400 with the field named.
+    const nul = 'a\u0000b';
+    const sendNul = await invoke(carol, 'send-message', { meeting_id: meeting, content: nul, client_id: nul });
+    assert.deepEqual([sendNul.status, sendNul.error!.code, Object.keys(sendNul.error!.details!.fields as object).sort()],
+      [400, 'validation_failed', ['client_id', 'content']]);
+    const { data: own } = await invoke(carol, 'send-message', { meeting_id: meeting, content: 'to edit', client_id: randomUUID() });
+    const editNul = await invoke(carol, 'edit-message', { message_id: own!.message.id, content: nul });
+    assert.deepEqual([editNul.status, editNul.error!.code], [400, 'validation_failed']);
+    const reactNul = await invoke(carol, 'react', { message_id: own!.message.id, emoji: '👍\u0000' });
+    assert.deepEqual([reactNul.status, reactNul.error!.code], [400, 'validation_failed']);
+    // Past validation (the schemas are the first line, not the only one), the API's 400 22P05 stays a 400.
+    const { error: rpcNul, status: rpcStatus } = await carol.client.rpc('send_message', { meeting_id: meeting, content: nul, client_id: 'x' });
+    assert.deepEqual([rpcStatus, rpcNul?.code], [400, '22P05']);
+    assert.equal(await storedCount(meeting), 1, 'only the valid message was stored');
   });
 
   it('the host ends the meeting and everyone receives meeting_status_changed from the database trigger', async () => {
@@ -211,30 +230,44 @@ describe('meeting edge functions end to end', () => {
 
   it('a removed participant is told on user:<id>, cannot re-join, and loses the meeting channel when its token is re-checked', async () => {
     const meeting = await freshMeeting();
-    const [atCarolMeeting, atCarolUser, atBob] = await Promise.all([
+    const [atCarolMeeting, atCarolUser, atBob, atCarolEphemeral, atBobEphemeral] = await Promise.all([
       subscribePrivate(carol.client, `meeting:${meeting}`), subscribePrivate(carol.client, `user:${carol.userId}`),
-      subscribePrivate(bob.client, `meeting:${meeting}`)]);
+      subscribePrivate(bob.client, `meeting:${meeting}`), subscribePrivate(carol.client, `meeting:${meeting}:ephemeral`),
+      subscribePrivate(bob.client, `meeting:${meeting}:ephemeral`)]);
+    // Carol is typing before she is removed: Realtime checks her write permission at this first send and caches it.
+    const typing = (n: number) => atCarolEphemeral.channel.send({ type: 'broadcast', event: 'typing', payload: { user_id: carol.userId, is_typing: true, n } });
+    await typing(1);
+    await atBobEphemeral.next('typing', (p) => p.n === 1);
     const removed = await invoke(alice, 'remove-participant', { meeting_id: meeting, user_id: carol.userId });
     assert.ok(removed.data!.participant.removed_at);
     const notice = await atCarolUser.next<UserEvents['participant_removed']>('participant_removed');
     assert.deepEqual([notice.meeting_id, notice.removed_by], [meeting, alice.userId]);
     const left = await atBob.next<MeetingEvents['participant_left']>('participant_left');
-    assert.deepEqual([left.user_id, left.reason], [carol.userId, 'removed']);
+    assert.deepEqual([left.participant.user_id, left.reason], [carol.userId, 'removed']);
     assert.equal((await invoke(carol, 'join', { meeting_id: meeting })).error!.code, 'removed_from_meeting');
-    // Realtime authorizes at join and again whenever the client sends its access token: the channel closes then.
-    const closed = new Promise<void>((resolve) => {
+    // Until her token is re-checked, Realtime's cached authorization still lets her already-open channels work:
+    // what docs/authorization.md says, measured. Her typing still reaches Bob (receivers drop it: she is no longer
+    // a participant)...
+    await typing(2);
+    await atBobEphemeral.next('typing', (p) => p.n === 2);
+    // ...until the client sends a new access token (a refresh, or what the meeting client does on participant_removed):
+    // Realtime authorizes at join and again whenever the client sends its access token: the channels close then.
+    const closedOf = (probe: typeof atCarolMeeting) => new Promise<void>((resolve) => {
       const timer = setInterval(() => {
-        if (atCarolMeeting.channel.state === 'closed' || atCarolMeeting.channel.state === 'errored') {
+        if (probe.channel.state === 'closed' || probe.channel.state === 'errored') {
           clearInterval(timer);
           resolve();
         }
       }, 20);
     });
+    const closed = Promise.all([closedOf(atCarolMeeting), closedOf(atCarolEphemeral)]);
     const refreshed = signJwt({ sub: carol.userId, role: 'authenticated', aud: 'authenticated', email: seedUsers.carol.email,
       exp: Math.floor(Date.now() / 1000) + 3000 }, demoKeys.jwtSecret); // a new token, as a refresh would bring
     await carol.client.realtime.setAuth(refreshed);
     await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('channel not closed after re-check')), 5000))]);
     await assert.rejects(subscribePrivate(carol.client, `meeting:${meeting}`), /Unauthorized/);
+    await assert.rejects(subscribePrivate(carol.client, `meeting:${meeting}:ephemeral`), /Unauthorized/);
+    assert.equal(atCarolUser.channel.state, 'joined', 'her own user: channel stays: it is hers, not the meeting\'s');
   });
 
   it('with Realtime stopped, send-message still stores the message and answers broadcast: failed', async () => {

@@ -78,6 +78,7 @@ export type Database = {
           status: Database["public"]["Enums"]["participant_status"]
           updated_at: string
           user_id: string
+          version: number
         }
         Insert: {
           created_at?: string
@@ -95,6 +96,7 @@ export type Database = {
           status?: Database["public"]["Enums"]["participant_status"]
           updated_at?: string
           user_id: string
+          version?: number
         }
         Update: {
           created_at?: string
@@ -112,6 +114,7 @@ export type Database = {
           status?: Database["public"]["Enums"]["participant_status"]
           updated_at?: string
           user_id?: string
+          version?: number
         }
         Relationships: [
           {
@@ -149,6 +152,7 @@ export type Database = {
           status: Database["public"]["Enums"]["meeting_status"]
           title: string
           updated_at: string
+          version: number
         }
         Insert: {
           access?: Database["public"]["Enums"]["meeting_access"]
@@ -161,6 +165,7 @@ export type Database = {
           status?: Database["public"]["Enums"]["meeting_status"]
           title: string
           updated_at?: string
+          version?: number
         }
         Update: {
           access?: Database["public"]["Enums"]["meeting_access"]
@@ -173,6 +178,7 @@ export type Database = {
           status?: Database["public"]["Enums"]["meeting_status"]
           title?: string
           updated_at?: string
+          version?: number
         }
         Relationships: [
           {
@@ -239,9 +245,11 @@ export type Database = {
           edited_at: string | null
           id: string
           meeting_id: string
+          reactions_version: number
           sender_id: string
           seq: number
           type: Database["public"]["Enums"]["message_type"]
+          version: number
         }
         Insert: {
           client_id: string
@@ -251,9 +259,11 @@ export type Database = {
           edited_at?: string | null
           id?: string
           meeting_id: string
+          reactions_version?: number
           sender_id: string
           seq?: never
           type?: Database["public"]["Enums"]["message_type"]
+          version?: number
         }
         Update: {
           client_id?: string
@@ -263,9 +273,11 @@ export type Database = {
           edited_at?: string | null
           id?: string
           meeting_id?: string
+          reactions_version?: number
           sender_id?: string
           seq?: never
           type?: Database["public"]["Enums"]["message_type"]
+          version?: number
         }
         Relationships: [
           {
@@ -353,42 +365,20 @@ export type Database = {
     Functions: {
       delete_message: {
         Args: { message_id: string }
-        Returns: {
-          client_id: string
-          content: string
-          created_at: string
-          deleted_at: string | null
-          edited_at: string | null
-          id: string
-          meeting_id: string
-          sender_id: string
-          seq: number
-          type: Database["public"]["Enums"]["message_type"]
-        }
+        Returns: Database["public"]["CompositeTypes"]["chat_message"]
         SetofOptions: {
           from: "*"
-          to: "messages"
+          to: "chat_message"
           isOneToOne: true
           isSetofReturn: false
         }
       }
       edit_message: {
         Args: { content: string; message_id: string }
-        Returns: {
-          client_id: string
-          content: string
-          created_at: string
-          deleted_at: string | null
-          edited_at: string | null
-          id: string
-          meeting_id: string
-          sender_id: string
-          seq: number
-          type: Database["public"]["Enums"]["message_type"]
-        }
+        Returns: Database["public"]["CompositeTypes"]["chat_message"]
         SetofOptions: {
           from: "*"
-          to: "messages"
+          to: "chat_message"
           isOneToOne: true
           isSetofReturn: false
         }
@@ -427,6 +417,7 @@ export type Database = {
           status: Database["public"]["Enums"]["participant_status"]
           updated_at: string
           user_id: string
+          version: number
         }
         SetofOptions: {
           from: "*"
@@ -453,6 +444,7 @@ export type Database = {
           status: Database["public"]["Enums"]["participant_status"]
           updated_at: string
           user_id: string
+          version: number
         }
         SetofOptions: {
           from: "*"
@@ -476,6 +468,7 @@ export type Database = {
           status: Database["public"]["Enums"]["participant_status"]
           updated_at: string
           user_id: string
+          version: number
         }[]
       }
       remove_participant: {
@@ -496,6 +489,7 @@ export type Database = {
           status: Database["public"]["Enums"]["participant_status"]
           updated_at: string
           user_id: string
+          version: number
         }
         SetofOptions: {
           from: "*"
@@ -530,6 +524,7 @@ export type Database = {
           status: Database["public"]["Enums"]["meeting_status"]
           title: string
           updated_at: string
+          version: number
         }
         SetofOptions: {
           from: "*"
@@ -566,6 +561,7 @@ export type Database = {
           status: Database["public"]["Enums"]["participant_status"]
           updated_at: string
           user_id: string
+          version: number
         }
         SetofOptions: {
           from: "*"
@@ -596,11 +592,15 @@ export type Database = {
         created_at: string | null
         edited_at: string | null
         deleted_at: string | null
+        version: number | null
+        reactions: Json | null
+        reactions_version: number | null
       }
       reaction_toggle: {
         action: string | null
         emoji: string | null
         counts: Json | null
+        version: number | null
         message_id: string | null
         meeting_id: string | null
       }
@@ -615,6 +615,9 @@ export type Database = {
         created_at: string | null
         edited_at: string | null
         deleted_at: string | null
+        version: number | null
+        reactions: Json | null
+        reactions_version: number | null
         duplicate: boolean | null
       }
     }

@@ -10,7 +10,10 @@ export type MeetingStatus = Database['public']['Enums']['meeting_status'];
 export type ParticipantStatus = Database['public']['Enums']['participant_status'];
 export type MessageType = Database['public']['Enums']['message_type'];
 
-/** A message as clients see it (content is null once deleted). */
+/**
+ * A message as clients see it (content is null once deleted). Two versions: `version` orders the message itself
+ * (1 when sent, +1 per edit and on delete); `reactions_version` orders its reaction counts (+1 per toggle).
+ */
 export interface ChatMessage {
   id: string;
   seq: number;
@@ -22,6 +25,10 @@ export interface ChatMessage {
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;
+  version: number;
+  /** Counts per emoji, exact at `reactions_version`. */
+  reactions: ReactionCounts;
+  reactions_version: number;
 }
 
 /** Per-emoji reaction counts of one message, e.g. { "👍": 2 }. */
@@ -45,22 +52,46 @@ export interface ParticipantView extends Required<ParticipantState> {
   joined_at: string;
   left_at: string | null;
   updated_at: string;
+  version: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Channels
 // ---------------------------------------------------------------------------------------------------------------
 
-export { dmTopic, meetingTopic, orgTopic, userTopic } from '../supabase/functions/_shared/topics.ts';
+export { dmTopic, meetingEphemeralTopic, meetingTopic, orgTopic, userTopic } from '../supabase/functions/_shared/topics.ts';
 
-/** Events on `meeting:<id>` (private). Server events come from edge functions or, for status, the database. */
+/*
+ * Versions: the order rule for every stateful event.
+ *
+ * Every event that carries state a client keeps names the object and its version, assigned in the transaction
+ * that changed it and raised by one per change (the row lock orders concurrent writers):
+ *   message_edited, message_deleted   the message             message.id / message_id   version
+ *   reaction                          the message's counts     message_id                version (= reactions_version)
+ *   participant_joined/_left/_updated the participant          participant.user_id       participant.version
+ *   meeting_status_changed            the meeting              record.id                 record.version
+ * A client keeps, per object, the state with the highest version it has seen, and ignores an event whose version is
+ * not higher. Applied in any arrival order, the events then leave it with the database's state; a catch-up read
+ * (get_messages, list_participants) carries the same versions and merges by the same rule. New messages are ordered
+ * by `seq` (and deduplicated by id).
+ */
+
+/**
+ * Server events on `meeting:<id>` (private, receive-only for clients). They come from the edge functions (REST
+ * broadcast with the service role) or, for the status, from the database trigger. No client can send on this topic,
+ * so an event here is what the server said.
+ */
 export interface MeetingEvents {
   message: { message: ChatMessage };
   message_edited: { message: ChatMessage };
-  message_deleted: { message_id: string; meeting_id: string; deleted_at: string };
-  reaction: { message_id: string; meeting_id: string; user_id: string; emoji: string; action: 'added' | 'removed'; counts: ReactionCounts };
+  message_deleted: { message_id: string; meeting_id: string; deleted_at: string; version: number };
+  reaction: {
+    message_id: string; meeting_id: string; user_id: string; emoji: string; action: 'added' | 'removed';
+    /** Counts per emoji, exact at `version` (the message's reactions_version). */
+    counts: ReactionCounts; version: number;
+  };
   participant_joined: { meeting_id: string; participant: ParticipantRow };
-  participant_left: { meeting_id: string; user_id: string; left_at: string; reason: 'left' | 'removed' };
+  participant_left: { meeting_id: string; participant: ParticipantRow; reason: 'left' | 'removed' };
   participant_updated: { meeting_id: string; participant: ParticipantRow };
   /** From the database trigger (realtime.broadcast_changes): the realtime-js broadcast-changes payload shape. */
   meeting_status_changed: {
@@ -71,18 +102,38 @@ export interface MeetingEvents {
     record: MeetingRow;
     old_record: MeetingRow;
   };
-  /** Ephemeral client-to-client events, sent straight to Realtime by clients (never stored). */
+}
+export type MeetingEventName = keyof MeetingEvents;
+/** Every server event name, for code that must tell server events from client ones. */
+export const MEETING_EVENT_NAMES = [
+  'message', 'message_edited', 'message_deleted', 'reaction', 'participant_joined', 'participant_left',
+  'participant_updated', 'meeting_status_changed',
+] as const satisfies readonly MeetingEventName[];
+
+/**
+ * Client events on `meeting:<id>:ephemeral` (private; every present member sends and receives), never stored.
+ * Realtime stamps no sender on a broadcast: `user_id` is a claim the sending client makes. Receivers should ignore
+ * an event whose user_id is not a current participant (from list_participants and the participant_* events) and
+ * never let one change server state. Only these names are meaningful here: a client ignores any other event on this
+ * topic, whatever its name (a server event name on this topic is a forgery).
+ */
+export interface EphemeralEvents {
   typing: { user_id: string; is_typing: boolean };
   cursor: { user_id: string; x: number; y: number };
 }
-export type MeetingEventName = keyof MeetingEvents;
+export type EphemeralEventName = keyof EphemeralEvents;
 
 /** Events on `user:<id>` (private; only that user receives, only the server sends). */
 export interface UserEvents {
   participant_removed: { meeting_id: string; removed_by: string; removed_at: string };
 }
+export const USER_EVENT_NAMES = ['participant_removed'] as const satisfies readonly (keyof UserEvents)[];
 
-/** Presence payload each client tracks on `meeting:<id>` (presence key = the user id). */
+/**
+ * Presence payload each client tracks on `meeting:<id>:ephemeral` (presence key = the user id). Presence is client
+ * state like typing, so it lives on the client-writable topic; `meeting:<id>` stays server-only. Like any client
+ * claim, a presence whose user_id is not a participant is ignored.
+ */
 export interface MeetingPresence {
   user_id: string;
   full_name: string | null;
@@ -111,11 +162,17 @@ export interface FunctionContract {
   };
   react: {
     request: { message_id: string; emoji: string };
-    response: { message_id: string; meeting_id: string; emoji: string; action: 'added' | 'removed'; counts: ReactionCounts; broadcast: BroadcastOutcome };
+    response: {
+      message_id: string; meeting_id: string; emoji: string; action: 'added' | 'removed'; counts: ReactionCounts;
+      version: number; broadcast: BroadcastOutcome;
+    };
   };
   join: {
     request: { meeting_id: string };
-    response: { participant: ParticipantRow; topic: `meeting:${string}`; presence_key: string; messages: ChatMessage[]; broadcast: BroadcastOutcome };
+    response: {
+      participant: ParticipantRow; topic: `meeting:${string}`; ephemeral_topic: `meeting:${string}:ephemeral`;
+      presence_key: string; messages: ChatMessage[]; broadcast: BroadcastOutcome;
+    };
   };
   leave: {
     request: { meeting_id: string };
@@ -166,7 +223,8 @@ export type ErrorCode =
   // 404
   | 'meeting_not_found' | 'message_not_found' | 'participant_not_found' | 'not_found'
   // 405, 409, 413, 415, 429
-  | 'method_not_allowed' | 'meeting_ended' | 'message_deleted' | 'invalid_status_transition' | 'client_id_conflict' | 'conflict'
+  | 'method_not_allowed' | 'meeting_ended' | 'message_deleted' | 'invalid_status_transition' | 'client_id_conflict'
+  | 'too_many_meetings' | 'conflict'
   | 'payload_too_large' | 'unsupported_media_type' | 'rate_limited'
   // 5xx: never a client's mistake
   | 'internal_error' | 'upstream_unavailable';

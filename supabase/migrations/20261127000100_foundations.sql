@@ -24,6 +24,7 @@ insert into private.settings (key, value, description) values
   ('message_max_length', '4000', 'maximum message length in characters, after trimming'),
   ('client_id_max_length', '64', 'maximum length of a client-generated message id'),
   ('page_max_limit', '100', 'maximum page size of get_messages'),
+  ('max_present_meetings', '3', 'meetings one user may be present in at once (join_meeting refuses one more)'),
   ('emoji_max_length', '16', 'maximum reaction length in characters (ZWJ sequences are long)');
 
 create function private.setting_int(setting_key text) returns integer
@@ -42,6 +43,18 @@ set search_path = ''
 as $$
 begin
   new.updated_at := now();
+  return new;
+end;
+$$;
+
+-- Stateful rows carry `version`, raised by one on every update in the writing transaction (the row lock orders
+-- concurrent writers), so events that carry a row can be applied in any arrival order: the highest version wins.
+create function private.bump_version() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  new.version := old.version + 1;
   return new;
 end;
 $$;

@@ -16,6 +16,7 @@ create table public.meetings (
   access public.meeting_access not null default 'organization',
   started_at timestamptz,
   ended_at timestamptz,
+  version bigint not null default 1,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   constraint meetings_started_when_live check (status = 'scheduled' or started_at is not null),
@@ -39,6 +40,7 @@ create table public.meeting_participants (
   is_screen_sharing boolean not null default false,
   is_hand_raised boolean not null default false,
   status public.participant_status not null default 'active',
+  version bigint not null default 1,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   -- One row per meeting and user: re-joining updates it.
@@ -66,6 +68,11 @@ create trigger meetings_touch_updated_at before update on public.meetings
   for each row execute function private.touch_updated_at();
 create trigger meeting_participants_touch_updated_at before update on public.meeting_participants
   for each row execute function private.touch_updated_at();
+-- Meetings and participants are state clients keep: every change raises the row's version (events carry it).
+create trigger meetings_bump_version before update on public.meetings
+  for each row execute function private.bump_version();
+create trigger meeting_participants_bump_version before update on public.meeting_participants
+  for each row execute function private.bump_version();
 create trigger meeting_invitations_touch_updated_at before update on public.meeting_invitations
   for each row execute function private.touch_updated_at();
 
@@ -121,3 +128,10 @@ $$;
 create trigger meetings_broadcast_status_change after update of status on public.meetings
   for each row when (old.status is distinct from new.status)
   execute function private.broadcast_meeting_status_change();
+
+-- A meetings list follows its organization's meetings live with Postgres Changes (the seed's "critical data sync"):
+-- Realtime evaluates the meetings SELECT policy per subscriber, so an org member sees their org's meetings and
+-- nobody else sees any. FULL so updates carry the old row too. Inside a meeting, clients learn status changes from
+-- meeting_status_changed on meeting:<id> instead (one event per change, versioned, no per-subscriber RLS query).
+alter table public.meetings replica identity full;
+alter publication supabase_realtime add table public.meetings;

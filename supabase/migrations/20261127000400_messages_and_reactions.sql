@@ -29,6 +29,10 @@ create table public.messages (
   created_at timestamptz not null default now(),
   edited_at timestamptz,
   deleted_at timestamptz,
+  -- Two objects clients keep, each with its own version raised in the writing transaction: the message itself
+  -- (content, edit, delete) and its reaction counts (every toggle; the toggle holds the row lock while it counts).
+  version bigint not null default 1,
+  reactions_version bigint not null default 0,
   -- A retry with the same client id finds the original instead of storing a duplicate.
   constraint messages_sender_client_id_key unique (sender_id, client_id)
 );

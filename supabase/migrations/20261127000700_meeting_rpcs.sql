@@ -54,28 +54,55 @@ $$;
 -- What the message RPCs answer with (composite types, so parameter names stay free for the API).
 create type public.chat_message as (
   id uuid, seq bigint, meeting_id uuid, sender_id uuid, client_id text, content text,
-  type public.message_type, created_at timestamptz, edited_at timestamptz, deleted_at timestamptz
+  type public.message_type, created_at timestamptz, edited_at timestamptz, deleted_at timestamptz,
+  version bigint, reactions jsonb, reactions_version bigint
 );
-comment on type public.chat_message is 'A message as clients see it: content is null once deleted.';
+comment on type public.chat_message is
+  'A message as clients see it: content is null once deleted; reactions are the counts per emoji at reactions_version.';
 
 create type public.sent_message as (
   id uuid, seq bigint, meeting_id uuid, sender_id uuid, client_id text, content text,
   type public.message_type, created_at timestamptz, edited_at timestamptz, deleted_at timestamptz,
+  version bigint, reactions jsonb, reactions_version bigint,
   duplicate boolean
 );
 comment on type public.sent_message is 'send_message''s answer: the stored message, and whether it was a retry.';
 
-create type public.reaction_toggle as (action text, emoji text, counts jsonb, message_id uuid, meeting_id uuid);
-comment on type public.reaction_toggle is 'toggle_reaction''s answer: added or removed, the counts per emoji, and which message and meeting.';
+create type public.reaction_toggle as (
+  action text, emoji text, counts jsonb, version bigint, message_id uuid, meeting_id uuid
+);
+comment on type public.reaction_toggle is
+  'toggle_reaction''s answer: added or removed, the counts per emoji exact at version (the message''s reactions_version), and which message and meeting.';
+
+-- Counts per emoji of one message, e.g. {"👍": 2}; exact when the caller holds the message's row lock.
+create function private.reaction_counts(target_message_id uuid) returns jsonb
+language sql stable set search_path = ''
+as $$
+  select coalesce(jsonb_object_agg(c.emoji, c.n), '{}'::jsonb)
+    from (select r.emoji, count(*) as n from public.message_reactions r
+           where r.message_id = target_message_id group by r.emoji) c;
+$$;
+
+create function private.as_chat_message(stored public.messages) returns public.chat_message
+language sql stable set search_path = ''
+as $$
+  select row(stored.id, stored.seq, stored.meeting_id, stored.sender_id, stored.client_id,
+             case when stored.deleted_at is null then stored.content end,
+             stored.type, stored.created_at, stored.edited_at, stored.deleted_at, stored.version,
+             case when stored.reactions_version = 0 then '{}'::jsonb else private.reaction_counts(stored.id) end,
+             stored.reactions_version)::public.chat_message;
+$$;
 
 create function private.as_sent_message(stored public.messages, duplicate boolean) returns public.sent_message
-language sql immutable set search_path = ''
+language sql stable set search_path = ''
 as $$
-  select row(stored.id, stored.seq, stored.meeting_id, stored.sender_id, stored.client_id, stored.content,
-             stored.type, stored.created_at, stored.edited_at, stored.deleted_at, duplicate)::public.sent_message;
+  select row(m.id, m.seq, m.meeting_id, m.sender_id, m.client_id, m.content, m.type, m.created_at, m.edited_at,
+             m.deleted_at, m.version, m.reactions, m.reactions_version, duplicate)::public.sent_message
+    from private.as_chat_message(stored) m;
 $$;
 
 grant execute on function private.require_user(), private.require_meeting(uuid), private.validated_content(text),
+  private.reaction_counts(uuid), private.as_chat_message(public.messages),
   private.as_sent_message(public.messages, boolean)
   to authenticated, service_role;
 
@@ -89,6 +116,7 @@ as $$
 declare
   me uuid := private.require_user();
   target public.meetings := private.require_meeting(join_meeting.meeting_id);
+  max_present integer := private.setting_int('max_present_meetings');
   result public.meeting_participants;
 begin
   if not private.can_view_meeting(target.id) then
@@ -103,6 +131,15 @@ begin
   end if;
   if not private.can_join_meeting(target.id) then
     perform private.raise_error(403, 'invitation_required', 'accept the invitation to join this meeting');
+  end if;
+  -- One user, a few meetings at a time (Realtime cannot count a user's channels; see docs/authorization.md).
+  -- Re-joining a meeting you are present in is not one more.
+  perform pg_advisory_xact_lock(hashtextextended(me::text, 2)); -- two joins at once cannot both take the last place
+  if (select count(*) from public.meeting_participants mp
+       where mp.user_id = me and mp.left_at is null and mp.meeting_id <> target.id) >= max_present then
+    perform private.raise_error(409, 'too_many_meetings',
+      format('you are already in %s meetings; leave one to join another', max_present),
+      jsonb_build_object('max_present_meetings', max_present));
   end if;
 
   insert into public.meeting_participants as mp (meeting_id, user_id, role)
@@ -213,7 +250,7 @@ $$;
 comment on function public.send_message(uuid, text, text) is
   'Store a chat message; a retry with the same client_id returns the original with duplicate = true.';
 
-create function public.edit_message(message_id uuid, content text) returns public.messages
+create function public.edit_message(message_id uuid, content text) returns public.chat_message
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
@@ -234,15 +271,15 @@ begin
     perform private.raise_error(409, 'message_deleted', 'a deleted message cannot be edited');
   end if;
   update public.messages m
-     set content = private.validated_content(edit_message.content), edited_at = now()
+     set content = private.validated_content(edit_message.content), edited_at = now(), version = m.version + 1
    where m.id = target.id
   returning * into target;
-  return target;
+  return private.as_chat_message(target);
 end;
 $$;
 comment on function public.edit_message(uuid, text) is 'Edit your own message.';
 
-create function public.delete_message(message_id uuid) returns public.messages
+create function public.delete_message(message_id uuid) returns public.chat_message
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
@@ -256,13 +293,14 @@ begin
   if target.sender_id <> me and not private.is_meeting_host(target.meeting_id) then
     perform private.raise_error(403, 'not_allowed', 'only the sender or the host deletes a message');
   end if;
-  update public.messages m set deleted_at = coalesce(m.deleted_at, now())
+  update public.messages m
+     set deleted_at = coalesce(m.deleted_at, now()), version = m.version + (m.deleted_at is null)::integer
    where m.id = target.id
   returning * into target;
-  return target; -- soft delete; deleting twice keeps the first time
+  return private.as_chat_message(target); -- soft delete; deleting twice keeps the first time (and version)
 end;
 $$;
-comment on function public.delete_message(uuid) is 'Soft-delete a message (sender or host).';
+comment on function public.delete_message(uuid) is 'Soft-delete a message (sender or host); the answer has content null.';
 
 create function public.get_messages(
   meeting_id uuid, before_seq bigint default null, after_seq bigint default null,
@@ -285,9 +323,7 @@ begin
   -- Two branches so each walks messages_meeting_id_seq_idx in its own direction (keyset, no offset).
   if newest_first then
     return query
-      select m.id, m.seq, m.meeting_id, m.sender_id, m.client_id,
-             case when m.deleted_at is null then m.content end, m.type, m.created_at, m.edited_at, m.deleted_at
-        from public.messages m
+      select c.* from public.messages m cross join lateral private.as_chat_message(m) c
        where m.meeting_id = get_messages.meeting_id
          and (before_seq is null or m.seq < before_seq)
          and (after_seq is null or m.seq > after_seq)
@@ -295,9 +331,7 @@ begin
        limit page_size;
   else
     return query
-      select m.id, m.seq, m.meeting_id, m.sender_id, m.client_id,
-             case when m.deleted_at is null then m.content end, m.type, m.created_at, m.edited_at, m.deleted_at
-        from public.messages m
+      select c.* from public.messages m cross join lateral private.as_chat_message(m) c
        where m.meeting_id = get_messages.meeting_id
          and (before_seq is null or m.seq < before_seq)
          and (after_seq is null or m.seq > after_seq)
@@ -325,7 +359,9 @@ begin
   if not private.is_emoji(toggle_reaction.emoji) then
     perform private.raise_error(400, 'invalid_emoji', 'a reaction is a single emoji');
   end if;
-  select * into target from public.messages m where m.id = toggle_reaction.message_id;
+  -- The message's row lock orders every toggle on it (a double click is add-then-remove, never add-add) and makes
+  -- the counts below exact at the version this toggle assigns: the next toggle waits until this one commits.
+  select * into target from public.messages m where m.id = toggle_reaction.message_id for no key update;
   if not found then
     perform private.raise_error(404, 'message_not_found', 'no such message');
   end if;
@@ -335,9 +371,9 @@ begin
   if target.deleted_at is not null then
     perform private.raise_error(409, 'message_deleted', 'a deleted message takes no reactions');
   end if;
+  update public.messages m set reactions_version = m.reactions_version + 1 where m.id = target.id
+  returning * into target;
 
-  -- Serialise one user's toggles on one message so a double click is add-then-remove, never add-add.
-  perform pg_advisory_xact_lock(hashtextextended(me::text || '/' || target.id::text, 1));
   delete from public.message_reactions r
    where r.message_id = target.id and r.user_id = me and r.emoji = toggle_reaction.emoji;
   if found then
@@ -349,15 +385,12 @@ begin
     outcome := 'added';
   end if;
 
-  return row(outcome, toggle_reaction.emoji,
-             coalesce((select jsonb_object_agg(c.emoji, c.n)
-                         from (select r.emoji, count(*) as n from public.message_reactions r
-                                where r.message_id = target.id group by r.emoji) c), '{}'::jsonb),
+  return row(outcome, toggle_reaction.emoji, private.reaction_counts(target.id), target.reactions_version,
              target.id, target.meeting_id)::public.reaction_toggle;
 end;
 $$;
 comment on function public.toggle_reaction(uuid, text) is
-  'Add or remove your reaction; returns which, and the message''s counts per emoji.';
+  'Add or remove your reaction; returns which, and the message''s counts per emoji at their version.';
 
 ------------------------------------------------------------------------------------------------------------------
 -- Participants
@@ -434,7 +467,7 @@ create function public.list_participants(meeting_id uuid, include_left boolean d
 returns table (
   user_id uuid, role public.participant_role, full_name text, avatar_url text, joined_at timestamptz,
   left_at timestamptz, is_muted boolean, is_video_on boolean, is_screen_sharing boolean, is_hand_raised boolean,
-  status public.participant_status, updated_at timestamptz
+  status public.participant_status, updated_at timestamptz, version bigint
 )
 language plpgsql stable security definer set search_path = ''
 as $$
@@ -446,7 +479,7 @@ begin
   end if;
   return query
     select mp.user_id, mp.role, p.full_name, p.avatar_url, mp.joined_at, mp.left_at, mp.is_muted, mp.is_video_on,
-           mp.is_screen_sharing, mp.is_hand_raised, mp.status, mp.updated_at
+           mp.is_screen_sharing, mp.is_hand_raised, mp.status, mp.updated_at, mp.version
       from public.meeting_participants mp
       join public.profiles p on p.id = mp.user_id
      where mp.meeting_id = list_participants.meeting_id and (include_left or mp.left_at is null)

@@ -47,8 +47,12 @@ const fallbackCodes: Record<number, ErrorCode> = {
   400: 'bad_request', 401: 'not_authenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 429: 'rate_limited',
 };
 
-/** Maps an RPC failure to the error the client gets. Only the database's own refusals become 4xx. */
-export function fromPostgrest(err: PostgrestErrorLike): ApiError {
+/**
+ * Maps an RPC failure to the error the client gets. The database's own refusals (PT<status>) keep their status and
+ * reason; any other 4xx from PostgREST or Postgres (a NUL in a string is 400 22P05, say) is still the client's
+ * mistake and stays a 4xx with a stable code. Only a 5xx or a failure to reach the API is the server's.
+ */
+export function fromPostgrest(err: PostgrestErrorLike, httpStatus?: number): ApiError {
   const code = err.code ?? '';
   const domain = /^PT(\d{3})$/.exec(code);
   if (domain) {
@@ -65,12 +69,17 @@ export function fromPostgrest(err: PostgrestErrorLike): ApiError {
       return new ApiError(401, 'not_authenticated', 'the access token is missing, invalid or expired');
     case '42501':
       return new ApiError(403, 'forbidden', 'not allowed');
-    case '22P02': case '22001': case '23514': case '23502':
-      return new ApiError(400, 'bad_request', err.message ?? 'invalid input');
     case '23505':
       return new ApiError(409, 'conflict', err.message ?? 'already exists');
     case 'PGRST116':
       return new ApiError(404, 'not_found', 'not found');
+  }
+  // Data errors (class 22: bad text, numbers, dates; 22P05 a NUL character) and integrity refusals (23) are what
+  // the client sent, whatever status the API gave them.
+  if (/^2[23]/.test(code)) return new ApiError(400, 'bad_request', err.message ?? 'invalid input');
+  if (httpStatus !== undefined && httpStatus >= 400 && httpStatus < 500) {
+    const status = httpStatus in fallbackCodes ? httpStatus : 400;
+    return new ApiError(status, fallbackCodes[status], err.message ?? 'refused');
   }
   if (!code && /fetch|network|connect/i.test(err.message ?? '')) {
     return new ApiError(503, 'upstream_unavailable', 'the database API is unavailable; retry shortly');

@@ -8,7 +8,7 @@ type Functions = Database['public']['Functions'];
 export async function callRpc<N extends keyof Functions>(
   supabase: UserClient, name: N, args: Functions[N]['Args'],
 ): Promise<NonNullable<Functions[N]['Returns']>> {
-  const { data, error } = await supabase.rpc(name, args as never);
-  if (error) throw fromPostgrest(error);
+  const { data, error, status } = await supabase.rpc(name, args as never);
+  if (error) throw fromPostgrest(error, status);
   return data as unknown as NonNullable<Functions[N]['Returns']>;
 }

@@ -4,12 +4,14 @@ import { z } from 'zod';
 import type { FunctionRequest } from '../../../types/events.ts';
 
 const id = z.guid({ message: 'must be a uuid' });
-const content = z.string().trim().min(1, { message: 'must not be empty' }).max(4000, { message: 'must be at most 4000 characters' });
+/** Text Postgres can store: no NUL character (it refuses one in any text value). */
+const text = () => z.string().refine((s) => !s.includes('\u0000'), { message: 'must not contain NUL characters' });
+const content = text().trim().min(1, { message: 'must not be empty' }).max(4000, { message: 'must be at most 4000 characters' });
 
 export const sendMessageInput = z.strictObject({
   meeting_id: id,
   content,
-  client_id: z.string().min(1).max(64, { message: 'must be at most 64 characters' }),
+  client_id: text().min(1).max(64, { message: 'must be at most 64 characters' }),
 }) satisfies z.ZodType<FunctionRequest<'send-message'>>;
 
 export const editMessageInput = z.strictObject({ message_id: id, content }) satisfies z.ZodType<FunctionRequest<'edit-message'>>;
@@ -17,7 +19,7 @@ export const deleteMessageInput = z.strictObject({ message_id: id }) satisfies z
 
 export const reactInput = z.strictObject({
   message_id: id,
-  emoji: z.string().min(1).max(16, { message: 'must be a single emoji' }),
+  emoji: text().min(1).max(16, { message: 'must be a single emoji' }),
 }) satisfies z.ZodType<FunctionRequest<'react'>>;
 
 export const meetingInput = z.strictObject({ meeting_id: id }) satisfies z.ZodType<FunctionRequest<'join'>>;

@@ -10,10 +10,11 @@ export const handler = defineFunction({
   post: route({
     input: deleteMessageInput,
     async run(input, { supabase }, { log }): Promise<FunctionResponse<'delete-message'>> {
-      const row = (await callRpc(supabase, 'delete_message', input)) as ChatMessage;
-      const message: ChatMessage = { ...row, content: null }; // deleted content is never sent back out
+      // The RPC answers the message as clients see it: content is already null.
+      const message = (await callRpc(supabase, 'delete_message', input)) as ChatMessage;
       const payload: MeetingEvents['message_deleted'] = {
         message_id: message.id, meeting_id: message.meeting_id, deleted_at: message.deleted_at as string,
+        version: message.version,
       };
       const outcome = await broadcastToMeeting(message.meeting_id, 'message_deleted', payload, { log });
       return { message, broadcast: outcome };

@@ -1,11 +1,12 @@
-// POST {meeting_id} → joins (or re-joins) the meeting: the participant, the channel topic and presence key to use,
-// and the newest 50 messages for first paint; broadcasts `participant_joined`.
+// POST {meeting_id} → joins (or re-joins) the meeting: the participant, the two channel topics (server events; client
+// events and Presence) and the presence key to use, and the newest 50 messages for first paint; broadcasts
+// `participant_joined`.
 import type { ChatMessage, FunctionResponse, MeetingEvents } from '../../../types/events.ts';
 import { broadcastToMeeting } from '../_shared/broadcast.ts';
 import { defineFunction, route } from '../_shared/http.ts';
 import { callRpc } from '../_shared/rpc.ts';
 import { meetingInput } from '../_shared/schemas.ts';
-import { meetingTopic } from '../_shared/topics.ts';
+import { meetingEphemeralTopic, meetingTopic } from '../_shared/topics.ts';
 
 export const handler = defineFunction({
   name: 'join',
@@ -17,7 +18,10 @@ export const handler = defineFunction({
       const messages = (await callRpc(supabase, 'get_messages', { meeting_id, page_size: 50 })) as ChatMessage[];
       const payload: MeetingEvents['participant_joined'] = { meeting_id, participant };
       const outcome = await broadcastToMeeting(meeting_id, 'participant_joined', payload, { log });
-      return { participant, topic: meetingTopic(meeting_id), presence_key: userId, messages, broadcast: outcome };
+      return {
+        participant, topic: meetingTopic(meeting_id), ephemeral_topic: meetingEphemeralTopic(meeting_id),
+        presence_key: userId, messages, broadcast: outcome,
+      };
     },
   }),
 });

@@ -1,4 +1,5 @@
-// POST {message_id, emoji} → toggles your reaction: {action: added|removed, counts}; broadcasts `reaction`.
+// POST {message_id, emoji} → toggles your reaction: {action: added|removed, counts, version}; broadcasts `reaction`.
+// The counts are exact at `version` (the message's reactions_version), so receivers keep the highest version.
 import type { FunctionResponse, MeetingEvents, ReactionCounts } from '../../../types/events.ts';
 import { broadcastToMeeting } from '../_shared/broadcast.ts';
 import { defineFunction, route } from '../_shared/http.ts';
@@ -18,6 +19,7 @@ export const handler = defineFunction({
         emoji: toggled.emoji as string,
         action: toggled.action as 'added' | 'removed',
         counts: (toggled.counts ?? {}) as ReactionCounts,
+        version: toggled.version as number,
       };
       const outcome = await broadcastToMeeting(payload.meeting_id, 'reaction', payload, { log });
       const { user_id: _user, ...reply } = payload;

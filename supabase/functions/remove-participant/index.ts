@@ -13,9 +13,7 @@ export const handler = defineFunction({
     input: removeParticipantInput,
     async run(input, { supabase }, { log }): Promise<FunctionResponse<'remove-participant'>> {
       const participant = await callRpc(supabase, 'remove_participant', input);
-      const payload: MeetingEvents['participant_left'] = {
-        meeting_id: input.meeting_id, user_id: input.user_id, left_at: participant.left_at as string, reason: 'removed',
-      };
+      const payload: MeetingEvents['participant_left'] = { meeting_id: input.meeting_id, participant, reason: 'removed' };
       const outcome = await broadcastToMeeting(input.meeting_id, 'participant_left', payload, { log });
       return { participant, broadcast: outcome };
     },

@@ -47,7 +47,14 @@ Deno.test('RPC errors: PT<status> keeps the status, the hint becomes the code, d
   assert.equal(fromPostgrest({ code: '22P02', message: 'invalid input syntax for type uuid' }).status, 400);
   assert.equal(fromPostgrest({ code: 'PGRST301', message: 'JWT expired' }).status, 401);
   assert.equal(fromPostgrest({ code: '', message: 'TypeError: fetch failed' }).status, 503);
-  assert.equal(fromPostgrest({ code: 'XX000', message: 'internal' }).status, 500, 'only the database\'s own refusals are 4xx');
+  assert.equal(fromPostgrest({ code: 'XX000', message: 'internal' }).status, 500, 'a server failure stays a 5xx');
+  // A NUL in a string: PostgREST answers 400 22P05. Any 4xx from the API is the client's mistake, never a 500.
+  assert.deepEqual([fromPostgrest({ code: '22P05', message: 'unsupported Unicode escape sequence' }, 400).status,
+    fromPostgrest({ code: '22P05', message: 'unsupported Unicode escape sequence' }, 400).code], [400, 'bad_request']);
+  assert.equal(fromPostgrest({ code: 'PGRST100', message: 'parse error' }, 400).status, 400);
+  assert.equal(fromPostgrest({ code: 'PGRST202', message: 'function not found' }, 404).status, 404);
+  assert.equal(fromPostgrest({ code: 'PGRST999', message: 'teapot' }, 418).status, 400, 'an unusual 4xx answers 400');
+  assert.equal(fromPostgrest({ code: 'XX000', message: 'internal' }, 500).status, 500);
 });
 
 const echo = defineFunction({

@@ -6,7 +6,7 @@
 -- host's is the participant's), {other_user} participant (host for the participant), {me} the identity's id,
 -- {org} its organization A.
 begin;
-select plan(227);
+select plan(272);
 
 select tests.build_meeting_world();
 
@@ -48,11 +48,19 @@ insert into matrix values
     '42501', 'PT403', 'PT403', 'PT403', 'PT403', 'PT403', 'PT403', 'ok', 'PT401'),
   ('receive on meeting:', $$select tests.require_access(tests.channel_can_read('meeting:{M}'))$$,
     '42501', '42501', '42501', '42501', '42501', 'ok', '42501', 'ok', 'ok'),
-  ('send on meeting:', $$select tests.require_access(tests.channel_can_write('meeting:{M}'))$$,
-    '42501', '42501', '42501', '42501', '42501', 'ok', '42501', 'ok', 'ok'),
+  ('send on meeting: (server events only)', $$select tests.require_access(tests.channel_can_write('meeting:{M}'))$$,
+    '42501', '42501', '42501', '42501', '42501', '42501', '42501', '42501', 'ok'),
   ('track presence on meeting:', $$select tests.require_access(tests.channel_can_write('meeting:{M}', 'presence'))$$,
-    '42501', '42501', '42501', '42501', '42501', 'ok', '42501', 'ok', 'ok'),
+    '42501', '42501', '42501', '42501', '42501', '42501', '42501', '42501', 'ok'),
   ('see presence on meeting:', $$select tests.require_access(tests.channel_can_read('meeting:{M}', 'presence'))$$,
+    '42501', '42501', '42501', '42501', '42501', '42501', '42501', '42501', 'ok'),
+  ('receive on meeting:<id>:ephemeral', $$select tests.require_access(tests.channel_can_read('meeting:{M}:ephemeral'))$$,
+    '42501', '42501', '42501', '42501', '42501', 'ok', '42501', 'ok', 'ok'),
+  ('send on meeting:<id>:ephemeral', $$select tests.require_access(tests.channel_can_write('meeting:{M}:ephemeral'))$$,
+    '42501', '42501', '42501', '42501', '42501', 'ok', '42501', 'ok', 'ok'),
+  ('track presence on meeting:<id>:ephemeral', $$select tests.require_access(tests.channel_can_write('meeting:{M}:ephemeral', 'presence'))$$,
+    '42501', '42501', '42501', '42501', '42501', 'ok', '42501', 'ok', 'ok'),
+  ('see presence on meeting:<id>:ephemeral', $$select tests.require_access(tests.channel_can_read('meeting:{M}:ephemeral', 'presence'))$$,
     '42501', '42501', '42501', '42501', '42501', 'ok', '42501', 'ok', 'ok'),
   ('receive on org:', $$select tests.require_access(tests.channel_can_read('org:{org}'))$$,
     '42501', '42501', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok'),
@@ -61,6 +69,8 @@ insert into matrix values
   ('receive on own user:', $$select tests.require_access(tests.channel_can_read('user:{me}'))$$,
     '42501', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok'),
   ('send on own user:', $$select tests.require_access(tests.channel_can_write('user:{me}'))$$,
+    '42501', '42501', '42501', '42501', '42501', '42501', '42501', '42501', 'ok'),
+  ('track presence on own user:', $$select tests.require_access(tests.channel_can_write('user:{me}', 'presence'))$$,
     '42501', '42501', '42501', '42501', '42501', '42501', '42501', '42501', 'ok'),
   ('receive on another''s user:', $$select tests.require_access(tests.channel_can_read('user:{other_user}'))$$,
     '42501', '42501', '42501', '42501', '42501', '42501', '42501', '42501', 'ok'),
@@ -94,8 +104,8 @@ cross join lateral (values
 order by m.ctid, cell.ord;
 
 -- The matrix above must cover every identity and no cell may be left out.
-select is((select count(*) from matrix) * array_length(tests.meeting_world_identities(), 1), 225::bigint,
-          'the matrix has 25 actions x 9 identities');
+select is((select count(*) from matrix) * array_length(tests.meeting_world_identities(), 1), 270::bigint,
+          'the matrix has 30 actions x 9 identities');
 select is((select count(*) from matrix where num_nulls(anon, other_org, uninvited, pending, accepted, participant,
                                                        "left", host, service_role) > 0), 0::bigint, 'no empty cell');
 select * from finish();

@@ -1,7 +1,7 @@
 -- Threat: a topic crafted to slip past the channel policies. Malformed or unknown topics are denied, never an
 -- error; non-canonical dm: pairs and cross-organization dm: pairs are denied; only broadcast/presence count.
 begin;
-select plan(17);
+select plan(21);
 select tests.build_meeting_world();
 
 select is(tests.attempt('participant', format($$select tests.require_access(tests.channel_can_read(%L))$$, t.topic)), '42501',
@@ -13,6 +13,9 @@ from (values
   ('meeting:' || tests.world_meeting_id() || ':extra', 'meeting: with a trailing part'),
   ('meeting:' || upper(tests.world_meeting_id()::text), 'meeting: with an upper-case id'),
   ('MEETING:' || tests.world_meeting_id(), 'an upper-case prefix'),
+  ('meeting:' || tests.world_meeting_id() || ':EPHEMERAL', 'an upper-case ephemeral suffix'),
+  ('meeting:' || tests.world_meeting_id() || ':ephemeral:x', 'an ephemeral topic with a trailing part'),
+  ('meeting:' || gen_random_uuid() || ':ephemeral', 'the ephemeral topic of a meeting that does not exist'),
   ('room:' || tests.world_meeting_id(), 'an unknown prefix'),
   ('meeting:' || gen_random_uuid(), 'a meeting that does not exist'),
   ('org:garbage', 'org: with a malformed id'),
@@ -39,6 +42,10 @@ select is(tests.attempt('participant', format($$select tests.require_access(test
           'the canonical dm: between two members of one organization is allowed (control)');
 select is(tests.attempt('participant', $$select tests.require_access(tests.channel_can_write('user:' || auth.uid()))$$),
           '42501', 'a user never sends on their own user: channel');
+
+select is(tests.attempt('participant', format($$select tests.require_access(tests.channel_can_write(%L))$$,
+          'meeting:' || tests.world_meeting_id())), '42501',
+          'a member never broadcasts on meeting:<id>, whatever the event: server events cannot be forged');
 
 select * from finish();
 rollback;
