@@ -3,6 +3,9 @@
 // transaction-local settings (role, realtime.topic, request.jwt.claims, request.headers), then see which probes
 // the SELECT policies let through (read) or whether an INSERT passes the INSERT policies (write); roll back, so
 // nothing persists or reaches replication. The project's RLS policies on realtime.messages therefore decide.
+// The role switch is made as `authenticator`, as PostgREST makes it, so a correctly signed token naming a role the
+// API may not become (postgres, supabase_admin, ...) is refused by Postgres itself instead of borrowing the
+// server's superuser connection.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.ts';
 import { quoteIdent, quoteLiteral, sqlState, type ReservedPool } from './db.ts';
@@ -10,6 +13,9 @@ import type { Claims } from './jwt.ts';
 import type { Metrics } from './metrics.ts';
 
 export type Extension = 'broadcast' | 'presence';
+
+/** The role PostgREST logs in as: a token's role is usable only if this role may SET ROLE to it (is a member). */
+export const API_AUTHENTICATOR = 'authenticator';
 
 export interface AuthContext {
   /** Sub-topic, without `realtime:`. */
@@ -31,6 +37,7 @@ export class Authorizer {
 
   /** Read check at join: which of the extensions' probe rows the role may SELECT. */
   async read(ctx: AuthContext, presence: boolean): Promise<{ broadcast: boolean; presence: boolean | null }> {
+    if (!this.fitsPostgres(ctx)) return { broadcast: false, presence: presence ? false : null };
     const ids: Record<string, string> = { broadcast: randomUUID() };
     if (presence) ids.presence = randomUUID();
     // Probe rows share one UTC timestamp (realtime.messages uses timestamp without time zone).
@@ -70,6 +77,7 @@ export class Authorizer {
     // service_role has BYPASSRLS, so the probe could only say yes: skip the round trip (a function's broadcast with the
     // service key is the hot path of every stored message).
     if (ctx.claims.role === 'service_role') return true;
+    if (!this.fitsPostgres(ctx)) return false;
     const text = [
       'begin',
       settingsSql(ctx.claims, ctx.topic, ctx.headers),
@@ -88,6 +96,18 @@ export class Authorizer {
     } finally {
       this.metrics.authSeconds.observe((performance.now() - started) / 1000);
     }
+  }
+
+  /**
+   * Postgres text cannot hold NUL, so a topic, role, sub or header with one can match no policy: refused without a
+   * query, as a probe that fails in Postgres is (RlsPolicyError).
+   */
+  private fitsPostgres(ctx: AuthContext): boolean {
+    const values = [ctx.topic, String(ctx.claims.role), typeof ctx.claims.sub === 'string' ? ctx.claims.sub : '',
+      ...Object.entries(ctx.headers).flat()];
+    if (!values.some((v) => v.includes('\u0000'))) return true;
+    this.log.warn('RlsPolicyError', { topic: ctx.topic, error: 'NUL character in topic, claims or headers' });
+    return false;
   }
 
   private run(text: string) {
@@ -112,13 +132,17 @@ export class Authorizer {
 
 /**
  * The six transaction-local settings policies read (role, topic, claims, legacy claim.sub/role, headers). SET LOCAL
- * is set_config(..., true) without a result row to ship back and parse.
+ * is set_config(..., true) without a result row to ship back and parse. The role is set the way PostgREST sets it:
+ * from a session that is `authenticator` (SET LOCAL SESSION AUTHORIZATION needs our superuser login and ends with
+ * the transaction), so Postgres refuses a role authenticator is not a member of with PostgREST's own error
+ * (42501 `permission denied to set role "postgres"`; an unknown role is 22023), in the same round trip.
  */
 export function settingsSql(claims: Claims, topic: string | null, headers: Record<string, string> | null): string {
   const role = String(claims.role);
   const sub = typeof claims.sub === 'string' ? claims.sub : '';
   const set = (name: string, value: string) => `set local ${quoteIdent(name)} = ${quoteLiteral(value)}`;
   return [
+    `set local session authorization ${quoteIdent(API_AUTHENTICATOR)}`,
     `set local role ${quoteIdent(role)}`,
     ...(topic === null ? [] : [set('realtime.topic', topic)]),
     set('request.jwt.claims', JSON.stringify(claims)),

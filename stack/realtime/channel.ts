@@ -202,7 +202,13 @@ export async function join(ctx: Context, conn: Conn, msg: InMessage): Promise<vo
     const error = await ctx.changes.subscribe(ch);
     if (error) return fail(`RealtimeDisabledForConfiguration: ${error}`);
   }
-  if (conn.closed) return;
+  // Users are counted again now that the awaits are over: sockets whose first joins were in flight together must
+  // not all fit.
+  const full = conn.channels.size === 0 && connectedUsers(ctx) >= limits.config.maxConcurrentUsers;
+  if (conn.closed || full) {
+    ctx.changes?.unsubscribe(ch); // a `wait` join is subscribed already
+    return conn.closed ? undefined : fail('ConnectionRateLimitReached: Too many connected users');
+  }
 
   conn.channels.set(topic, ch);
   if (conn.channels.size === 1) ctx.users++;
@@ -219,6 +225,9 @@ export async function join(ctx: Context, conn: Conn, msg: InMessage): Promise<vo
     for (const m of replayed) m.deliver(ch);
   }
   if (ch.presenceEnabled && (!ch.isPrivate || ch.presenceRead !== false)) {
+    // The state sync is a presence event too (upstream's PresenceHandler.sync): counted, and refused when tripped.
+    if (limits.presence.tripped) return shutdown(ctx, ch, 'Too many presence messages per second');
+    limits.presence.add(1);
     ch.push('presence_state', ctx.presence.state(ch.key));
   }
   if (cfg.postgresChanges.length > 0) {

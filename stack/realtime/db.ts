@@ -10,6 +10,7 @@ export function quoteLiteral(value: string): string {
 }
 
 export function quoteIdent(name: string): string {
+  if (name.includes('\u0000')) throw new Error('NUL byte in SQL identifier');
   return `"${name.replace(/"/g, '""')}"`;
 }
 

@@ -97,7 +97,10 @@ export function filterSql(f: Filter, value: string | null, type: string): string
 /** A statement that fails when a filter's column or value does not fit the table (used at subscribe time). */
 export function filterCheckSql(f: Filter, type: string): string {
   const values = Array.isArray(f.value) ? f.value : f.op === 'is' ? [] : [f.value];
-  if (['like', 'ilike', 'match', 'imatch'].includes(f.op)) return 'select 1';
+  // Patterns are text, whatever the column: checked as text (a NUL cannot be quoted) and regexes compiled, so a bad
+  // one fails the subscription instead of every later delivery of the table.
+  if (f.op === 'like' || f.op === 'ilike') return `select ${quoteLiteral(f.value as string)}::text`;
+  if (f.op === 'match' || f.op === 'imatch') return `select '' ~ ${quoteLiteral(f.value as string)}`;
   return `select ${[...values.map((x) => `${quoteLiteral(x)}::${type}`), '1'].join(', ')}`;
 }
 

@@ -18,6 +18,7 @@ export interface JwtKeys {
 const fail = (code: string, message: string): JwtResult => ({ ok: false, code, message });
 const malformed = () => fail('MalformedJWT', 'The token provided is not a valid JWT');
 
+const base64url = /^[A-Za-z0-9_-]*={0,2}$/;
 const hmacAlgs: Record<string, string> = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
 const asymAlgs: Record<string, { hash: string; kty: string; dsa?: 'ieee-p1363' }> = {
   RS256: { hash: 'sha256', kty: 'RSA' }, RS384: { hash: 'sha384', kty: 'RSA' }, RS512: { hash: 'sha512', kty: 'RSA' },
@@ -55,7 +56,9 @@ export function verifyJwt(raw: string, keys: JwtKeys, nowSec = Math.floor(Date.n
     token = decodeURIComponent(token);
   } catch { /* keep as is */ }
   const parts = token.split('.');
-  if (parts.length !== 3) return malformed();
+  // Strict base64url: Buffer's decoder skips stray characters (a NUL, a `!`), so a token that is not the one signed
+  // would verify.
+  if (parts.length !== 3 || !parts.every((p) => base64url.test(p))) return malformed();
   const header = decodeJwtSegment(parts[0]);
   const claims = decodeJwtSegment(parts[1]);
   if (!header || !claims || typeof header.alg !== 'string') return malformed();

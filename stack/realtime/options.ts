@@ -52,7 +52,10 @@ export interface RealtimeOptions {
   jwks?: { keys: Record<string, unknown>[] };
   /** Opaque keys a gatewayless server maps to the legacy JWTs, as the gateway would (anon / service_role). */
   opaqueKeys?: { publishable: string; secret: string; anonJwt: string; serviceRoleJwt: string };
-  /** postgres:// URL of a role that may switch to the API roles and open replication (supabase_admin). */
+  /**
+   * postgres:// URL of a superuser that opens replication (supabase_admin): probes take the `authenticator` session
+   * (SET SESSION AUTHORIZATION) and switch to the token's role from there, as PostgREST does.
+   */
   dbUrl?: string;
   /** Connections used for authorization probes, replay and Postgres Changes. */
   dbPoolSize?: number;

@@ -3,8 +3,9 @@
 // subscriber's view is computed in Postgres as upstream's realtime.apply_rls does: the row's values cast to their
 // column types, the binding's filters evaluated with those types, the columns the subscriber's role may SELECT,
 // and, when the table has RLS and the change is not a DELETE, an `exists` probe for the row's primary key run as
-// the subscriber's role with its JWT claims. Only subscribers that pass get the change.
-import { settingsSql } from './authorization.ts';
+// the subscriber's role with its JWT claims. Only subscribers that pass get the change. A role the API may not
+// become (authenticator is not a member of it, see authorization.ts) sees no columns and passes no RLS probe.
+import { API_AUTHENTICATOR, settingsSql } from './authorization.ts';
 import type { Channel } from './channel.ts';
 import type { Context } from './context.ts';
 import { quoteIdent, quoteLiteral, type Db, type ReservedPool } from './db.ts';
@@ -93,19 +94,22 @@ export class PostgresChanges {
     for (const b of ch.pg ?? []) {
       if (b.error) return b.error;
       const like = (v: string) => (v === '*' ? '%' : v);
-      const tables = await this.sql<{ schemaname: string; tablename: string; relid: number }[]>`
-        select schemaname, tablename, format('%I.%I', schemaname, tablename)::regclass::oid::int as relid
-        from pg_publication_tables
-        where pubname = 'supabase_realtime' and schemaname like ${like(b.schema)} and tablename like ${like(b.table)}`;
-      if (tables.length === 0) {
-        return `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: ${describe(b)}`;
-      }
+      // Any failure here (a NUL in a name, which Postgres refuses as a parameter, a bad filter value) is the
+      // binding's error, reported as a system message: never an exception the join or the socket would lose.
       try {
+        quoteLiteral(role); // spliced into every delivery's SQL: a role that cannot be (a NUL) fails here, not there
+        const tables = await this.sql<{ schemaname: string; tablename: string; relid: number }[]>`
+          select schemaname, tablename, format('%I.%I', schemaname, tablename)::regclass::oid::int as relid
+          from pg_publication_tables
+          where pubname = 'supabase_realtime' and schemaname like ${like(b.schema)} and tablename like ${like(b.table)}`;
+        if (tables.length === 0) {
+          return `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: ${describe(b)}`;
+        }
         for (const t of tables) await this.checkColumns(t.relid, role, b);
+        b.tables = tables.map((t) => `${t.schemaname}.${t.tablename}`);
       } catch (err) {
         return `Unable to subscribe to changes with given parameters. An exception happened so please check your connect parameters: ${describe(b)}. Exception: ${(err as Error).message}`;
       }
-      b.tables = tables.map((t) => `${t.schemaname}.${t.tablename}`);
     }
     if (ch.closed) return null;
     for (const b of ch.pg ?? []) {
@@ -124,7 +128,7 @@ export class PostgresChanges {
     if (used.length === 0) return;
     const cols = await this.sql<{ name: string; type: string; selectable: boolean }[]>`
       select a.attname as name, format_type(a.atttypid, null) as type,
-             exists (select 1 from pg_roles where rolname = ${role})
+             exists (select 1 from pg_roles r where r.rolname = ${role} and pg_has_role(${API_AUTHENTICATOR}, r.oid, 'MEMBER'))
                and has_column_privilege(${role}, ${relid}::oid, a.attnum, 'SELECT') as selectable
       from pg_attribute a where a.attrelid = ${relid}::oid and a.attnum > 0 and not a.attisdropped`;
     const byName = new Map(cols.map((c) => [c.name, c]));
@@ -216,7 +220,8 @@ export class PostgresChanges {
                   where i.indrelid = c.oid and i.indisprimary), '{}') as pk,
         ${jsonOf(change.record, () => true)} as record,
         ${jsonOf(oldTuple, identity)} as old_record,
-        array[${roles.map((r) => `case when exists (select 1 from pg_roles where rolname = ${quoteLiteral(r)})
+        array[${roles.map((r) => `case when exists (select 1 from pg_roles r where r.rolname = ${quoteLiteral(r)}
+                                                    and pg_has_role(${quoteLiteral(API_AUTHENTICATOR)}, r.oid, 'MEMBER'))
           then array(select a.attname::text from pg_attribute a where a.attrelid = c.oid and a.attnum > 0
                      and not a.attisdropped and has_column_privilege(${quoteLiteral(r)}, c.oid, a.attnum, 'SELECT')
                      order by a.attnum)::text else '{}' end`).join(', ') || "''"}]::text[] as role_columns,

@@ -7,7 +7,10 @@ import postgres from 'postgres';
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import { dbUrl, demoKeys } from '../config.ts';
 import { createLogger } from '../log.ts';
-import { startRealtime, type RealtimeOptions, type RealtimeServer } from './index.ts';
+import { Authorizer } from './authorization.ts';
+import { connect, ReservedPool } from './db.ts';
+import { defaultLimits, startRealtime, type RealtimeOptions, type RealtimeServer } from './index.ts';
+import { Metrics } from './metrics.ts';
 import { signJwt } from '../shared/jwt.ts';
 import {
   client, freePort, Inbox, meetingA, meetingB, RawSocket, startFixtureDb, upgradeAttempt, userToken, users, waitFor, type Fixture,
@@ -468,6 +471,230 @@ describe('REST broadcast', () => {
   });
 });
 
+describe('roles the API cannot become', () => {
+  // A token correctly signed with the JWT secret may still name any role. PostgREST refuses one its `authenticator`
+  // login cannot SET ROLE to (42501); Realtime's checks must refuse it the same way instead of running as it.
+  const superRoles = ['postgres', 'supabase_admin'];
+
+  it('a private join with such a role gets the refusal a denied join gets', async () => {
+    for (const role of superRoles) {
+      const { c } = await signedIn(userToken(users.alice, { role })); // alice: a member, so only the role can refuse
+      const ch = c.channel(roomA, { config: { private: true } });
+      const res = await subscribe(ch);
+      assert.equal(res.status, 'CHANNEL_ERROR', role);
+      assert.equal(res.error?.message, `Unauthorized: You do not have permissions to read from this Channel topic: ${roomA}`);
+      await c.removeChannel(ch);
+    }
+  });
+
+  it('REST private broadcasts with such a role are not delivered (batch: skipped with 202, single: 403)', async () => {
+    const { c } = await signedIn(userToken(users.bob));
+    const inbox = broadcasts(await joined(c.channel(roomA, { config: { private: true } })));
+    for (const role of superRoles) {
+      const token = userToken(users.alice, { role });
+      const batch = await restBroadcast(token, { messages: [{ topic: roomA, event: 'escalated', payload: { role }, private: true }] });
+      assert.equal(batch.status, 202);
+      const single = await restBroadcast(token, { role }, `/realtime/v1/api/broadcast/${encodeURIComponent(roomA)}/events/escalated?private=true`);
+      assert.deepEqual([single.status, await single.json()], [403, { message: 'Unauthorized' }]);
+    }
+    await restBroadcast(demoKeys.serviceRoleKey, { messages: [{ topic: roomA, event: 'marker', payload: {}, private: true }] });
+    assert.deepEqual((await inbox.next(1))[0].event, 'marker', 'nothing sent with a superuser role arrived before the marker');
+  });
+
+  it('a refresh to such a role closes a joined private channel', async () => {
+    const { c, state } = await signedIn(userToken(users.alice));
+    const ch = await joined(c.channel(roomA, { config: { private: true } }));
+    const system = systemMessages(ch);
+    const gone = closed(ch);
+    state.token = userToken(users.alice, { role: 'postgres' });
+    await c.realtime.setAuth();
+    await gone;
+    assert.equal((await system.next(1))[0].message, `You no longer have permission to read from this Channel topic: ${roomA}`);
+  });
+
+  it('the read and write checks (join, client broadcast, presence track, REST) refuse it; API roles still pass', async () => {
+    const sqlAdmin = connect(db.adminUrl, 1, 'realtime-test');
+    const pool = new ReservedPool(sqlAdmin, 1);
+    await pool.start();
+    try {
+      const authorizer = new Authorizer(pool, new Metrics(), quiet);
+      const as = (role: string) => ({ topic: roomA, claims: { sub: users.alice, role, exp: 4102444800 }, headers: {} });
+      for (const role of [...superRoles, 'pg_read_all_data', 'no_such_role']) {
+        assert.deepEqual(await authorizer.read(as(role), true), { broadcast: false, presence: false }, role);
+        assert.equal(await authorizer.write(as(role), 'broadcast'), false, role);
+        assert.equal(await authorizer.write(as(role), 'presence'), false, role);
+      }
+      assert.deepEqual(await authorizer.read(as('authenticated'), true), { broadcast: true, presence: true });
+      assert.equal(await authorizer.write(as('authenticated'), 'broadcast'), true);
+      assert.deepEqual(await authorizer.read(as('anon'), false), { broadcast: false, presence: null }, 'anon has no policy');
+      // The role switch is transaction-local: the pooled connection is the server's own login again afterwards.
+      const [who] = await pool.multi('select session_user::text as s, current_user::text as c');
+      assert.deepEqual({ ...who }, { s: 'supabase_admin', c: 'supabase_admin' });
+    } finally {
+      pool.end();
+      await sqlAdmin.end({ timeout: 1 });
+    }
+  });
+
+  it('Postgres Changes as such a role: no RLS row passes, and changes carry no columns (Error 401)', async () => {
+    const { c } = await signedIn(userToken(users.alice, { role: 'postgres' }));
+    const changes = new Inbox<Record<string, any>>();
+    const ch = c.channel('escalated-changes')
+      .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'rt_notes' }, (p: Record<string, any>) => changes.push(p))
+      .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'rt_scores' }, (p: Record<string, any>) => changes.push(p));
+    const system = systemMessages(ch);
+    await joined(ch);
+    assert.equal((await system.next(1))[0].message, 'Subscribed to PostgreSQL');
+    await sql`insert into public.rt_notes (meeting_id, body) values (${meetingA}, 'for members only')`;
+    await sql`insert into public.rt_scores (id, player, points) values (900, 'root', 1)`;
+    const [first] = await changes.next(1);
+    assert.equal(first.table, 'rt_scores', 'the RLS-protected note never arrived');
+    assert.deepEqual([first.new, first.errors], [{}, ['Error 401: Unauthorized']]);
+  });
+});
+
+/** A deterministic pseudo-random source (mulberry32), so a failing case can be reproduced. */
+function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Strings made of what breaks naive servers: NUL, quotes, backslashes, SQL and dollar quoting, %, emoji, surrogates. */
+function hostileStrings(n: number, seed: number): string[] {
+  const alphabet = ['\u0000', "'", '"', '\\', '$$', ';', '--', '%00', '%', 'ü', '😀', '\ud800', ' ', '\n', 'a', 'room:', ':', '*', '.'];
+  const next = prng(seed);
+  return Array.from({ length: n }, () => {
+    let s = '';
+    for (let len = 1 + Math.floor(next() * 12); len > 0; len--) s += alphabet[Math.floor(next() * alphabet.length)];
+    return s;
+  });
+}
+
+describe('hostile topics, bodies and tokens', () => {
+  it('every private join with a hostile topic gets an error reply, every public one an ok; the socket lives on', async () => {
+    const raw = await RawSocket.open(server.port);
+    const topics = [`${roomA}\u0000`, '\u0000', ...hostileStrings(40, 1)];
+    const token = userToken(users.alice);
+    for (const [i, sub] of topics.entries()) {
+      const topic = `realtime:${sub}`;
+      raw.send([`p${i}`, `p${i}`, topic, 'phx_join', { config: { private: true }, access_token: token }]);
+      const reply = await raw.expect((m) => m[1] === `p${i}`, `private join reply for ${JSON.stringify(sub)}`);
+      assert.deepEqual(reply, [`p${i}`, `p${i}`, topic, 'phx_reply',
+        { status: 'error', response: { reason: `Unauthorized: You do not have permissions to read from this Channel topic: ${sub}` } }]);
+      raw.send([`q${i}`, `q${i}`, topic, 'phx_join', { config: { broadcast: { self: true, ack: true } } }]);
+      assert.equal(((await raw.expect((m) => m[1] === `q${i}`, 'public join reply'))[4] as { status: string }).status, 'ok');
+      raw.send([`q${i}`, `r${i}`, topic, 'broadcast', { type: 'broadcast', event: sub, payload: { sub } }]);
+      assert.deepEqual(await raw.expect((m) => m[3] === 'broadcast' && m[2] === topic, 'own broadcast'),
+        [null, null, topic, 'broadcast', { type: 'broadcast', event: sub, payload: { sub } }]);
+      raw.send([`q${i}`, `l${i}`, topic, 'phx_leave', {}]);
+      await raw.expect((m) => m[1] === `l${i}`, 'leave reply');
+    }
+    raw.send([null, 'hb', 'phoenix', 'heartbeat', {}]);
+    assert.deepEqual((await raw.expect((m) => m[1] === 'hb', 'heartbeat after the hostile joins'))[4], { status: 'ok', response: {} });
+    raw.ws.close();
+  });
+
+  it('NUL in a member\'s event name and payload is delivered verbatim on a private channel', async () => {
+    const { c: alice } = await signedIn(userToken(users.alice));
+    const { c: bob } = await signedIn(userToken(users.bob));
+    const a = await joined(alice.channel(roomA, { config: { private: true, broadcast: { ack: true } } }));
+    const inbox = broadcasts(await joined(bob.channel(roomA, { config: { private: true } })));
+    const bodies = hostileStrings(10, 2).map((s) => ({ s, nested: { [s]: [s, { s }] } }));
+    for (const body of bodies) assert.equal(await a.send({ type: 'broadcast', event: `ev\u0000${body.s}`, payload: body }), 'ok');
+    const got = await inbox.next(bodies.length);
+    // realtime-js writes the event name into the binary frame with TextEncoder, which turns a lone surrogate into U+FFFD.
+    const encoded = (event: string) => event.replace(/\p{Cs}/gu, '\ufffd');
+    assert.deepEqual(got.map((m) => [m.event, m.payload]), bodies.map((b) => [encoded(`ev\u0000${b.s}`), b]));
+  });
+
+  it('tokens with a NUL: join and refresh get upstream\'s JWT errors, claims with one are refused by private checks', async () => {
+    const raw = await RawSocket.open(server.port);
+    const good = userToken(users.alice);
+    const now = Math.floor(Date.now() / 1000);
+    const cases: [string, boolean, string][] = [
+      [`${good}\u0000`, false, 'MalformedJWT: The token provided is not a valid JWT'],
+      [`\u0000${good}`, false, 'MalformedJWT: The token provided is not a valid JWT'],
+      [`${good.slice(0, 20)}%00${good.slice(20)}`, false, 'MalformedJWT: The token provided is not a valid JWT'],
+      [signJwt({ sub: `${users.alice}\u0000`, role: 'authenticated', exp: now + 60 }, demoKeys.jwtSecret), true,
+        `Unauthorized: You do not have permissions to read from this Channel topic: ${roomA}`],
+      [signJwt({ sub: users.alice, role: 'authenticated\u0000', exp: now + 60 }, demoKeys.jwtSecret), true,
+        `Unauthorized: You do not have permissions to read from this Channel topic: ${roomA}`],
+    ];
+    for (const [i, [token, isPrivate, reason]] of cases.entries()) {
+      raw.send([`${i}`, `${i}`, `realtime:${roomA}`, 'phx_join', { config: { private: isPrivate }, access_token: token }]);
+      assert.deepEqual((await raw.expect((m) => m[1] === `${i}`, `join reply ${i}`))[4], { status: 'error', response: { reason } });
+    }
+    // A refresh with one stops the channel as any invalid token does.
+    raw.send(['j', 'j', 'realtime:nul-refresh', 'phx_join', { config: {}, access_token: good }]);
+    await raw.expect((m) => m[1] === 'j', 'join reply');
+    raw.send(['j', 'k', 'realtime:nul-refresh', 'access_token', { access_token: `${good}\u0000` }]);
+    assert.deepEqual((await raw.expect((m) => m[3] === 'system', 'shutdown'))[4],
+      { extension: 'system', status: 'error', message: 'The token provided is not a valid JWT', channel: 'nul-refresh' });
+    assert.deepEqual(await raw.expect((m) => m[3] === 'phx_close', 'close'), ['j', 'j', 'realtime:nul-refresh', 'phx_close', {}]);
+    raw.ws.close();
+    assert.deepEqual(await upgradeAttempt(server.port, `apikey=${encodeURIComponent(`${demoKeys.anonKey}\u0000`)}&vsn=2.0.0`),
+      { status: 401, body: '{"error":"The token provided is not a valid JWT"}' });
+  });
+
+  it('REST topics with a NUL are answered as any refused or undelivered topic; malformed escapes get 400', async () => {
+    const { c } = await signedIn(userToken(users.bob));
+    const inbox = broadcasts(await joined(c.channel(roomA, { config: { private: true } })));
+    for (const key of [demoKeys.serviceRoleKey, userToken(users.alice)]) {
+      const batch = await restBroadcast(key, { messages: [
+        { topic: `${roomA}\u0000`, event: 'nul', payload: {}, private: true },
+        { topic: '\u0000', event: 'nul\u0000', payload: { s: '\u0000' }, private: false },
+      ] });
+      assert.equal(batch.status, 202);
+    }
+    const single = (key: string, topic: string, query = '?private=true') =>
+      restBroadcast(key, {}, `/realtime/v1/api/broadcast/${topic}/events/nul${query}`);
+    const refused = await single(userToken(users.alice), encodeURIComponent(`${roomA}\u0000`));
+    assert.deepEqual([refused.status, await refused.json()], [403, { message: 'Unauthorized' }]);
+    assert.equal((await single(userToken(users.alice), '%00', '')).status, 202, 'public: nobody listens, accepted');
+    const malformed = await single(userToken(users.alice), '%E0%A4%A');
+    assert.deepEqual([malformed.status, await malformed.json()], [400, { message: 'Bad Request' }]);
+    await restBroadcast(demoKeys.serviceRoleKey, { messages: [{ topic: roomA, event: 'marker', payload: {}, private: true }] });
+    assert.equal((await inbox.next(1))[0].event, 'marker', 'no NUL topic reached the room');
+  });
+
+  it('Postgres Changes bindings with a NUL are a system error, not a lost join or a crash', async () => {
+    const bindings = [
+      { event: '*', schema: 'public', table: 'rt_scores\u0000' },
+      { event: '*', schema: 'public\u0000', table: 'rt_scores' },
+      { event: '*', schema: 'public', table: 'rt_scores', filter: 'player=like.a\u0000%' },
+      { event: '*', schema: 'public', table: 'rt_scores', filter: 'player=eq.\u0000' },
+      { event: '*', schema: 'public', table: 'rt_scores', filter: 'player=match.(' },
+    ];
+    const raw = await RawSocket.open(server.port);
+    for (const [i, binding] of bindings.entries()) {
+      for (const wait of [false, true]) {
+        const topic = `realtime:nul-changes-${i}-${wait}`;
+        raw.send([`${i}${wait}`, `${i}${wait}`, topic, 'phx_join',
+          { config: { postgres_changes: [binding], ...(wait ? { postgres_changes_options: { wait: true } } : {}) } }]);
+        const reply = (await raw.expect((m) => m[1] === `${i}${wait}`, `join reply ${i} ${wait}`))[4] as { status: string; response: { reason?: string } };
+        const message = wait
+          ? (assert.equal(reply.status, 'error'), reply.response.reason!)
+          : (assert.equal(reply.status, 'ok'), ((await raw.expect((m) => m[3] === 'system' && m[2] === topic, 'system'))[4] as { message: string }).message);
+        assert.match(message, /Unable to subscribe to changes with given parameters|Error parsing/, JSON.stringify(binding));
+      }
+    }
+    // Deliveries to everyone else on the table still work.
+    const { c } = await signedIn(null);
+    const changes = new Inbox<Record<string, any>>();
+    const ch = c.channel('after-nul').on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'rt_scores' }, (p: Record<string, any>) => changes.push(p));
+    const system = systemMessages(ch);
+    await joined(ch);
+    await system.next(1);
+    await sql`insert into public.rt_scores (id, player, points) values (901, 'after', 1)`;
+    assert.equal((await changes.next(1))[0].new.player, 'after');
+    raw.ws.close();
+  });
+});
+
 describe('postgres changes', () => {
   /** Joins a channel with one postgres_changes binding; resolves once the server says it is subscribed. */
   async function changesFeed(token: string | null, name: string, binding: { event: '*' | 'INSERT'; table: string; filter?: string }) {
@@ -623,6 +850,82 @@ describe('limits', () => {
     }
   });
 
+  it('concurrent users with the official client: a second socket is refused at join until the first leaves', async () => {
+    const srv = await startRealtime(baseOptions({ limits: { maxConcurrentUsers: 1 } }));
+    try {
+      const { c: first } = await signedIn(null, srv.port);
+      const { c: second } = await signedIn(null, srv.port);
+      // Both sockets open while the tenant has room: the limit counts sockets with a joined channel.
+      for (const c of [first, second]) {
+        c.realtime.connect();
+        await waitFor<void>('socket open', (resolve) => {
+          const t = setInterval(() => c.realtime.isConnected() && (clearInterval(t), resolve()), 5);
+        });
+      }
+      await joined(first.channel('crowded'));
+      await joined(first.channel('crowded-too')); // a counted socket may join more
+      const late = second.channel('crowded');
+      const res = await subscribe(late);
+      assert.equal(res.status, 'CHANNEL_ERROR');
+      assert.equal(res.error?.message, 'ConnectionRateLimitReached: Too many connected users');
+      await first.removeAllChannels();
+      // The client rejoins by itself (after 1 s); now there is room.
+      const statuses = statusLog.get(late)!;
+      for (let n = 2; ; n++) if ((await statuses.next(n, 'rejoin', 4000))[n - 1].status === 'SUBSCRIBED') break;
+      await second.removeAllChannels();
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('presence events per second: Too many presence messages per second (track and the join-time sync)', () =>
+    withLimits({ maxPresenceEventsPerSecond: 0, clientPresenceMaxCalls: 1000, rateBuckets: 1000, maxEventsPerSecond: 1e9 }, async (_srv, c) => {
+      // Limit 0 with a long window: the first counted event trips the tenant for the rest of the test. (The diffs
+      // fanned out count as messages too, so that limit is out of the way.)
+      const ch = await joined(c.channel('presence-flood'));
+      const system = systemMessages(ch);
+      let stopped = false;
+      const gone = closed(ch).then(() => (stopped = true));
+      assert.equal(await ch.track({ n: 0 }), 'ok');
+      for (let n = 1; !stopped && n < 1000; n++) await ch.track({ n }, { timeout: 200 });
+      await gone;
+      assert.equal((await system.next(1))[0].message, 'Too many presence messages per second');
+      const synced = c.channel('presence-late', { config: { presence: { key: 'late' } } }).on('presence', { event: 'sync' }, () => {});
+      const lateSystem = systemMessages(synced);
+      await joined(synced);
+      await closed(synced);
+      assert.equal((await lateSystem.next(1))[0].message, 'Too many presence messages per second');
+    }));
+
+  it('payload size over REST and presence: 422 Payload size exceeds tenant limit, Track message size exceeded', () =>
+    withLimits({ maxPayloadSizeKb: 1 }, async (srv, c) => {
+      const big = { s: 'x'.repeat(2000) };
+      const batch = await restBroadcast(demoKeys.anonKey, { messages: [{ topic: 'big', event: 'e', payload: big }] }, undefined, srv.port);
+      assert.deepEqual([batch.status, await batch.json()], [422, { errors: { messages: [{ payload: ['Payload size exceeds tenant limit'] }] } }]);
+      const single = await restBroadcast(demoKeys.anonKey, big, '/realtime/v1/api/broadcast/big/events/e', srv.port);
+      assert.deepEqual([single.status, await single.json()], [422, { message: 'Payload size exceeds tenant limit' }]);
+      const ch = await joined(c.channel('big-presence'));
+      const system = systemMessages(ch);
+      const gone = closed(ch);
+      void ch.track(big, { timeout: 500 });
+      await gone;
+      assert.equal((await system.next(1))[0].message, 'Track message size exceeded');
+    }));
+
+  it('defaults are upstream\'s self-hosted tenant defaults', () => {
+    assert.deepEqual(
+      {
+        maxConcurrentUsers: defaultLimits.maxConcurrentUsers, maxChannelsPerClient: defaultLimits.maxChannelsPerClient,
+        maxJoinsPerSecond: defaultLimits.maxJoinsPerSecond, maxEventsPerSecond: defaultLimits.maxEventsPerSecond,
+        maxPresenceEventsPerSecond: defaultLimits.maxPresenceEventsPerSecond, maxPayloadSizeKb: defaultLimits.maxPayloadSizeKb,
+        clientPresenceMaxCalls: defaultLimits.clientPresenceMaxCalls, clientPresenceWindowMs: defaultLimits.clientPresenceWindowMs,
+      },
+      {
+        maxConcurrentUsers: 200, maxChannelsPerClient: 100, maxJoinsPerSecond: 100, maxEventsPerSecond: 100,
+        maxPresenceEventsPerSecond: 1000, maxPayloadSizeKb: 3000, clientPresenceMaxCalls: 5, clientPresenceWindowMs: 30_000,
+      });
+  });
+
   it('joins per second: ClientJoinRateLimitReached: Too many joins per second, then the socket closes (1001)', () =>
     withLimits({ maxJoinsPerSecond: 5, maxChannelsPerClient: 10_000 }, async (srv) => {
       const raw = await RawSocket.open(srv.port);
@@ -639,13 +942,16 @@ describe('limits', () => {
       assert.equal((await raw.closed).code, 1001);
     }));
 
-  it('events per second: channels stop with Too many messages per second', () => withLimits({ maxEventsPerSecond: 20 }, async (_srv, c) => {
+  it('events per second: channels stop with Too many messages per second, REST gets 429', () => withLimits({ maxEventsPerSecond: 20 }, async (srv, c) => {
     const ch = await joined(c.channel('chatty', { config: { broadcast: { self: true } } }));
     const system = systemMessages(ch);
     const gone = closed(ch);
     for (let i = 0; i < 30; i++) void ch.send({ type: 'broadcast', event: 'e', payload: { i } });
     await gone;
     assert.equal((await system.next(1))[0].message, 'Too many messages per second');
+    // The REST API is refused while the tenant is over the limit (the average spans 12 buckets, 1.2 s here).
+    const rest = await restBroadcast(demoKeys.anonKey, { messages: [{ topic: 'chatty', event: 'e', payload: {} }] }, undefined, srv.port);
+    assert.deepEqual([rest.status, await rest.json()], [429, { message: 'Too many requests' }]);
   }));
 });
 

@@ -71,7 +71,14 @@ export async function handleHttp(ctx: Context, req: IncomingMessage, res: Server
   if (req.method === 'POST' && path === '/api/broadcast') return batch(ctx, req, res);
   const single = /^\/api\/broadcast\/([^/]+)\/events\/([^/]+)$/.exec(path);
   if (req.method === 'POST' && single) {
-    return one(ctx, req, res, decodeURIComponent(single[1]), decodeURIComponent(single[2]), url.searchParams.get('private') === 'true');
+    let topic: string;
+    let event: string;
+    try {
+      [topic, event] = [decodeURIComponent(single[1]), decodeURIComponent(single[2])];
+    } catch {
+      return send(res, 400, { message: 'Bad Request' }); // Plug's MalformedURIError is a 400 too
+    }
+    return one(ctx, req, res, topic, event, url.searchParams.get('private') === 'true');
   }
   send(res, 404, { message: 'Not Found' });
 }
