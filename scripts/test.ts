@@ -10,6 +10,7 @@ import { withTestCluster } from '../stack/postgres/test-cluster.ts';
 import { lintDatabase } from '../stack/postgres/migrations.ts';
 import { runPgProve, withThrowawayDb } from '../stack/postgres/pgtap.ts';
 import { generateTypes } from '../stack/postgres/typegen.ts';
+import { authorizationDoc, renderRules, rulesFile } from './rules.ts';
 import { denoBinary } from '../stack/functions/worker.ts';
 import { ensureSystemRequirements, MissingSystemFilesError } from '../stack/system/index.ts';
 
@@ -77,10 +78,16 @@ const dbSuites: Record<string, DbSuite> = {
     }
   },
   async types(cfg, database) {
-    const committed = readFileSync(join(projectRoot, 'types', 'database.ts'), 'utf8');
-    const fresh = await generateTypes(cfg, database);
-    return single('types/database.ts is fresh', committed === fresh,
-      'types/database.ts differs from the migrations: run `npm run types` and commit it');
+    // Everything `npm run types` derives from the migrations must match them.
+    const rules = await renderRules(cfg, database);
+    const derived: [string, string][] = [
+      [join(projectRoot, 'types', 'database.ts'), await generateTypes(cfg, database)],
+      [rulesFile, rules.rulesTs],
+      [authorizationDoc, rules.authorizationMd],
+    ];
+    const stale = derived.filter(([file, fresh]) => readFileSync(file, 'utf8') !== fresh).map(([file]) => relative(projectRoot, file));
+    return single('types/database.ts, types/rules.ts and the docs refusal table are fresh', stale.length === 0,
+      `${stale.join(', ')} differ from the migrations: run \`npm run types\` and commit the result`);
   },
 };
 

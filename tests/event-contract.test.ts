@@ -8,7 +8,7 @@ import type { RealtimeChannel } from '@supabase/supabase-js';
 import { demoKeys } from '../stack/config.ts';
 import {
   MEETING_EVENT_NAMES, USER_EVENT_NAMES, type FunctionErrorBody, type FunctionResponse, type MeetingEvents, type ReactionCounts,
-} from '../types/events.ts';
+} from '../types/contract.ts';
 import { subscribePrivate, type ChannelProbe } from './support/channels.ts';
 import { seedOrgs, seedUsers, startTestStack, type Client, type TestStack } from './support/stack.ts';
 

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { FunctionsHttpError } from '@supabase/supabase-js';
 import { demoKeys } from '../stack/config.ts';
 import { signJwt } from '../stack/shared/jwt.ts';
-import type { FunctionErrorBody, FunctionResponse, MeetingEvents, UserEvents } from '../types/events.ts';
+import type { FunctionErrorBody, FunctionResponse, MeetingEvents, UserEvents } from '../types/contract.ts';
 import { subscribePrivate } from './support/channels.ts';
 import { seedMeetings, seedOrgs, seedUsers, startTestStack, type Client, type TestStack } from './support/stack.ts';
 
@@ -188,6 +188,7 @@ describe('meeting edge functions end to end', () => {
     assert.deepEqual(Object.keys(wrongTypes.error!.details!.fields as object).sort(), ['client_id', 'content', 'meeting_id']);
     const long = await invoke(carol, 'send-message', { meeting_id: meeting, content: 'x'.repeat(5000), client_id: randomUUID() });
     assert.deepEqual([long.status, (long.error!.details!.fields as Record<string, string>).content], [400, 'must be at most 4000 characters']);
+    assert.equal(long.error!.code, 'content_too_long', 'the code the contract promises, not validation_failed');
     const huge = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ meeting_id: meeting, content: 'x'.repeat(20_000), client_id: 'h' }) });
     assert.equal(huge.status, 413);
     const noJwt = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
@@ -207,7 +208,7 @@ describe('meeting edge functions end to end', () => {
     const editNul = await invoke(carol, 'edit-message', { message_id: own!.message.id, content: nul });
     assert.deepEqual([editNul.status, editNul.error!.code], [400, 'validation_failed']);
     const reactNul = await invoke(carol, 'react', { message_id: own!.message.id, emoji: '👍\u0000' });
-    assert.deepEqual([reactNul.status, reactNul.error!.code], [400, 'validation_failed']);
+    assert.deepEqual([reactNul.status, reactNul.error!.code], [400, 'invalid_emoji'], 'the database\'s reason for a bad emoji');
     // Past validation (the schemas are the first line, not the only one), the API's 400 22P05 stays a 400.
     const { error: rpcNul, status: rpcStatus } = await carol.client.rpc('send_message', { meeting_id: meeting, content: nul, client_id: 'x' });
     assert.deepEqual([rpcStatus, rpcNul?.code], [400, '22P05']);

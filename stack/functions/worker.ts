@@ -1,7 +1,9 @@
 // One Deno process per function (edge-runtime's per_worker policy): booted on the first request, kept warm for
 // the next ones, replaced when it crashes, times out or its files change. Least permissions: network to the
-// allowed hosts, read of the functions folder, the environment we hand it, nothing else.
-import { spawn, type ChildProcess } from 'node:child_process';
+// allowed hosts, read of the functions folder and of the local files the function imports (what the hosted bundle
+// holds: `supabase functions deploy` bundles relative imports from outside supabase/functions too), the
+// environment we hand it, nothing else.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,13 +56,30 @@ export class FunctionWorker {
     return this.booting;
   }
 
-  private boot(): Promise<number> {
+  /** The local files of the function's module graph outside the functions folder (`deno info`). */
+  private importedFiles(): Promise<string[]> {
+    const { spec } = this.opts;
+    const args = ['info', '--json', '--no-lock', ...(spec.config ? ['--config', spec.config] : ['--no-config']), spec.entrypoint];
+    return new Promise((resolve) => {
+      execFile(denoBinary(), args, { cwd: spec.dir, env: { ...process.env, DENO_DIR: this.opts.denoDir, NO_COLOR: '1' },
+        maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => {
+        // A graph that does not resolve fails at boot with Deno's own message; no extra reads then.
+        if (err) return resolve([]);
+        const modules = (JSON.parse(stdout) as { modules?: { specifier: string }[] }).modules ?? [];
+        resolve(modules.map((m) => m.specifier).filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u))
+          .filter((file) => !file.startsWith(this.opts.functionsDir + '/')));
+      });
+    });
+  }
+
+  private async boot(): Promise<number> {
     const { spec, log } = this.opts;
+    const readable = [this.opts.functionsDir, ...(await this.importedFiles())];
     const args = [
       'run', '--no-prompt', '--no-lock', '--node-modules-dir=none',
       `--allow-net=${this.opts.allowNet.join(',')}`,
       '--allow-env',
-      `--allow-read=${this.opts.functionsDir}`,
+      `--allow-read=${readable.join(',')}`,
       ...(spec.config ? ['--config', spec.config] : ['--no-config']),
       bootstrap, pathToFileURL(spec.entrypoint).href,
     ];

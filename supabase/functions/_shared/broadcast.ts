@@ -2,9 +2,9 @@
 // messages in one call, a timeout, and retries with exponential backoff and full jitter on 5xx, 429, timeouts and
 // network errors. It never throws: a stored message must not be lost because a broadcast failed, so callers get
 // 'sent' or 'failed' and clients catch up from history.
-import type { BroadcastOutcome, MeetingEventName, MeetingEvents } from '../../../types/events.ts';
+import type { BroadcastOutcome, MeetingEventName, MeetingEvents } from '../../../types/contract.ts';
 import type { Logger } from './log.ts';
-import { meetingTopic } from './topics.ts';
+import { meetingTopic } from '../../../types/contract.ts';
 
 export interface BroadcastMessage {
   topic: string;

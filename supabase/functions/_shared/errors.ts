@@ -1,7 +1,7 @@
 // The error model: a stable `code`, a human `message`, optional `details`, and the HTTP status that says whose
 // mistake it was. RPC errors arrive from PostgREST as SQLSTATE PT<status> with the reason in `hint` and JSON in
 // `details` (see docs/authorization.md), so mapping them never parses prose.
-import type { ErrorCode, FunctionErrorBody } from '../../../types/events.ts';
+import type { ErrorCode, FunctionErrorBody } from '../../../types/contract.ts';
 import { corsHeaders } from './cors.ts';
 
 export class ApiError extends Error {

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { corsHeaders, preflight } from './cors.ts';
 import { ApiError, errorResponse } from './errors.ts';
 import { createRequestLogger, type Logger } from './log.ts';
+import { fieldCodes } from './schemas.ts';
 import { userClient, type UserClient } from './supabase.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -78,7 +79,11 @@ async function readJson(req: Request): Promise<unknown> {
 
 const tooLarge = () => new ApiError(413, 'payload_too_large', `the body must be at most ${MAX_BODY_BYTES} bytes`);
 
-/** zod issues → 400 with one message per field; unknown keys are named. */
+/**
+ * zod issues → 400 with one message per field; unknown keys are named. When one field alone breaks a rule the
+ * database also enforces, the answer carries the database's reason (content_too_long, invalid_client_id, …), so a
+ * client sees the same code whichever side refused it.
+ */
 export function validationError(error: z.ZodError): ApiError {
   const fields: Record<string, string> = {};
   const unknown: string[] = [];
@@ -94,6 +99,11 @@ export function validationError(error: z.ZodError): ApiError {
     return new ApiError(400, unknown.some((k) => k.startsWith('state.')) ? 'unknown_state_keys' : 'validation_failed',
       `unknown keys: ${unknown.join(', ')}`, { unknown_keys: unknown });
   }
+  const failing = Object.keys(fields);
+  const only = error.issues[0];
+  const code = unknown.length === 0 && failing.length === 1 && error.issues.length === 1
+    ? fieldCodes[failing[0]]?.[only.code] : undefined;
+  if (code) return new ApiError(400, code, `${failing[0]} ${fields[failing[0]]}`, { fields });
   return new ApiError(400, 'validation_failed', 'the request is not valid', { fields, ...(unknown.length ? { unknown_keys: unknown } : {}) });
 }
 

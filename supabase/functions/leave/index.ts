@@ -1,6 +1,6 @@
 // POST {meeting_id} → leaves the meeting; broadcasts `participant_left` with the versioned row. Only the leaver
 // goes: the meeting and everyone else's channel stay as they are (the leaver's client unsubscribes itself).
-import type { FunctionResponse, MeetingEvents } from '../../../types/events.ts';
+import type { FunctionResponse, MeetingEvents } from '../../../types/contract.ts';
 import { broadcastToMeeting } from '../_shared/broadcast.ts';
 import { defineFunction, route } from '../_shared/http.ts';
 import { callRpc } from '../_shared/rpc.ts';

@@ -2,7 +2,7 @@
 // `participant_updated`. GET ?meeting_id= → everyone present with their state.
 // Who is online is Realtime Presence, tracked by clients; fast-changing state goes by broadcast, because Presence
 // allows only a few calls per client per 30 s.
-import type { FunctionResponse, MeetingEvents, ParticipantView } from '../../../types/events.ts';
+import type { FunctionResponse, MeetingEvents } from '../../../types/contract.ts';
 import { broadcastToMeeting } from '../_shared/broadcast.ts';
 import { defineFunction, route } from '../_shared/http.ts';
 import { callRpc } from '../_shared/rpc.ts';
@@ -22,7 +22,7 @@ export const handler = defineFunction({
   get: route({
     input: meetingInput,
     async run({ meeting_id }, { supabase }): Promise<FunctionResponse<'presence:get'>> {
-      const participants = (await callRpc(supabase, 'list_participants', { meeting_id })) as ParticipantView[];
+      const participants = await callRpc(supabase, 'list_participants', { meeting_id });
       return { participants };
     },
   }),

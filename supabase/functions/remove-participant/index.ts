@@ -1,7 +1,7 @@
 // POST {meeting_id, user_id} → the host or a cohost removes someone. The database tells the removed user on
 // user:<id> (participant_removed) in the same transaction; here everyone on the meeting channel learns
 // `participant_left` with reason 'removed'. The removed user's channel access ends as docs/authorization.md says.
-import type { FunctionResponse, MeetingEvents } from '../../../types/events.ts';
+import type { FunctionResponse, MeetingEvents } from '../../../types/contract.ts';
 import { broadcastToMeeting } from '../_shared/broadcast.ts';
 import { defineFunction, route } from '../_shared/http.ts';
 import { callRpc } from '../_shared/rpc.ts';

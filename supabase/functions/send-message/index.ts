@@ -1,6 +1,6 @@
 // POST {meeting_id, content, client_id} → the stored message; broadcasts `message` on meeting:<id>.
 // A retry with the same client_id returns the original with duplicate: true and does not broadcast again.
-import type { ChatMessage, FunctionResponse, MeetingEvents } from '../../../types/events.ts';
+import type { FunctionResponse, MeetingEvents } from '../../../types/contract.ts';
 import { broadcastToMeeting } from '../_shared/broadcast.ts';
 import { defineFunction, route } from '../_shared/http.ts';
 import { callRpc } from '../_shared/rpc.ts';
@@ -11,8 +11,7 @@ export const handler = defineFunction({
   post: route({
     input: sendMessageInput,
     async run(input, { supabase }, { log }): Promise<FunctionResponse<'send-message'>> {
-      const { duplicate, ...stored } = await callRpc(supabase, 'send_message', input);
-      const message = stored as ChatMessage;
+      const { duplicate, ...message } = await callRpc(supabase, 'send_message', input);
       if (duplicate) return { message, duplicate: true, broadcast: 'skipped' };
       const payload: MeetingEvents['message'] = { message };
       const outcome = await broadcastToMeeting(message.meeting_id, 'message', payload, { log });

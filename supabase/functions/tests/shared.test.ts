@@ -5,7 +5,8 @@ import { broadcast, broadcastStats } from '../_shared/broadcast.ts';
 import { ApiError, fromPostgrest } from '../_shared/errors.ts';
 import { defineFunction, MAX_BODY_BYTES, route, validationError } from '../_shared/http.ts';
 import { createRequestLogger } from '../_shared/log.ts';
-import { presenceInput, sendMessageInput } from '../_shared/schemas.ts';
+import { presenceInput, reactInput, sendMessageInput } from '../_shared/schemas.ts';
+import { LIMITS } from '../../../types/contract.ts';
 
 const meetingId = '00000000-0000-4000-c000-000000000001';
 const b64 = (o: unknown) => btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(o)))).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
@@ -25,6 +26,18 @@ Deno.test('send-message input: every field problem is reported by name', () => {
   assert.equal(err.code, 'validation_failed');
   assert.deepEqual(Object.keys((err.details as { fields: Record<string, string> }).fields).sort(), ['client_id', 'content', 'meeting_id']);
   assert.equal((err.details as { fields: Record<string, string> }).fields.content, 'must be at most 4000 characters');
+});
+
+Deno.test('one field breaking a database rule answers the database\'s reason, as the docs promise', () => {
+  const codeOf = (body: Record<string, unknown>) => validationError(sendMessageInput.safeParse(body).error!).code;
+  const ok = { meeting_id: meetingId, content: 'hi', client_id: 'c-1' };
+  assert.equal(codeOf({ ...ok, content: 'x'.repeat(LIMITS.message_max_length + 1) }), 'content_too_long');
+  assert.equal(codeOf({ ...ok, content: '   ' }), 'content_empty');
+  assert.equal(codeOf({ ...ok, client_id: '' }), 'invalid_client_id');
+  assert.equal(codeOf({ ...ok, client_id: 'c'.repeat(LIMITS.client_id_max_length + 1) }), 'invalid_client_id');
+  assert.equal(codeOf({ ...ok, client_id: 'a\u0000b' }), 'invalid_client_id');
+  assert.equal(validationError(reactInput.safeParse({ message_id: meetingId, emoji: '👍'.repeat(20) }).error!).code, 'invalid_emoji');
+  assert.equal(codeOf({ ...ok, content: 3 }), 'validation_failed', 'a wrong type is not a rule of the database');
 });
 
 Deno.test('presence input: unknown state keys are an error naming them; wrong types are field errors', () => {

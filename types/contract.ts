@@ -1,7 +1,12 @@
-// The typed contract between edge functions, clients and tests: every broadcast event on a private channel and
-// every function's request and response. Functions import it (Deno), the web page and Node tests import it too.
-// Database row types come from the generated ./database.ts (npm run types).
+// The contract between the database, the edge functions, clients and tests: the channel topics, every event on them,
+// every function's request, response and error, and the RPC results the functions receive. The functions (Deno,
+// at run time), the Node tests and the web client all import this module; it imports only what is generated from
+// the migrations (./database.ts by postgres-meta, ./rules.ts from private.settings and private.error_reasons), so
+// nothing here depends on product code.
 import type { Database } from './database.ts';
+import { type DatabaseRefusal, PARTICIPANT_STATE_KEYS } from './rules.ts';
+
+export { DATABASE_REFUSALS, LIMITS, MODERATOR_STATE_KEYS, PARTICIPANT_STATE_KEYS } from './rules.ts';
 
 type Tables = Database['public']['Tables'];
 export type ParticipantRow = Tables['meeting_participants']['Row'];
@@ -34,14 +39,12 @@ export interface ChatMessage {
 /** Per-emoji reaction counts of one message, e.g. { "👍": 2 }. */
 export type ReactionCounts = Record<string, number>;
 
-/** The participant state clients may change (presence function; moderators may change is_muted/is_hand_raised of others). */
-export interface ParticipantState {
-  is_muted?: boolean;
-  is_video_on?: boolean;
-  is_screen_sharing?: boolean;
-  is_hand_raised?: boolean;
-  status?: ParticipantStatus;
-}
+/**
+ * The participant state clients may change (presence function; moderators may change MODERATOR_STATE_KEYS of
+ * others). The keys are PARTICIPANT_STATE_KEYS (private.settings); the types are the table's columns.
+ */
+export type ParticipantStateKey = (typeof PARTICIPANT_STATE_KEYS)[number];
+export type ParticipantState = Partial<Pick<ParticipantRow, ParticipantStateKey>>;
 
 /** One row of list_participants: the participant with their display name. */
 export interface ParticipantView extends Required<ParticipantState> {
@@ -59,7 +62,17 @@ export interface ParticipantView extends Required<ParticipantState> {
 // Channels
 // ---------------------------------------------------------------------------------------------------------------
 
-export { dmTopic, meetingEphemeralTopic, meetingTopic, orgTopic, userTopic } from '../supabase/functions/_shared/topics.ts';
+// Which topic carries what, and who may write there, is the channel policy (supabase/migrations/*_channels.sql).
+
+/** Server events of one meeting: clients receive, only functions (service role) and the database write. */
+export const meetingTopic = (meetingId: string) => `meeting:${meetingId}` as const;
+/** Client events of one meeting (typing, cursors) and its Presence: every present member receives and writes. */
+export const meetingEphemeralTopic = (meetingId: string) => `meeting:${meetingId}:ephemeral` as const;
+/** Server notices to one user (e.g. participant_removed): only that user receives; no client writes. */
+export const userTopic = (userId: string) => `user:${userId}` as const;
+export const orgTopic = (organizationId: string) => `org:${organizationId}` as const;
+/** The one canonical dm topic of a pair: the smaller id first. */
+export const dmTopic = (a: string, b: string) => (a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`) as `dm:${string}:${string}`;
 
 /*
  * Versions: the order rule for every stateful event.
@@ -211,20 +224,33 @@ export interface FunctionErrorBody {
   };
 }
 
-export type ErrorCode =
-  // 400
-  | 'invalid_json' | 'validation_failed' | 'content_empty' | 'content_too_long' | 'invalid_client_id' | 'invalid_emoji'
-  | 'invalid_page_size' | 'invalid_state' | 'unknown_state_keys' | 'invalid_state_value' | 'cannot_remove_self' | 'bad_request'
-  // 401
-  | 'not_authenticated'
-  // 403
-  | 'not_allowed' | 'invitation_required' | 'removed_from_meeting' | 'not_a_participant' | 'not_sender' | 'not_host'
-  | 'not_moderator' | 'not_allowed_for_others' | 'cannot_remove_host' | 'cannot_remove_cohost' | 'forbidden'
-  // 404
-  | 'meeting_not_found' | 'message_not_found' | 'participant_not_found' | 'not_found'
-  // 405, 409, 413, 415, 429
-  | 'method_not_allowed' | 'meeting_ended' | 'message_deleted' | 'invalid_status_transition' | 'client_id_conflict'
-  | 'too_many_meetings' | 'conflict'
-  | 'payload_too_large' | 'unsupported_media_type' | 'rate_limited'
+/** The functions' own refusals (before or beside the database), with their HTTP status. */
+export const FUNCTION_ERRORS = {
+  invalid_json: 400, validation_failed: 400, bad_request: 400,
+  not_authenticated: 401, forbidden: 403, not_found: 404, method_not_allowed: 405, conflict: 409,
+  payload_too_large: 413, unsupported_media_type: 415, rate_limited: 429,
   // 5xx: never a client's mistake
-  | 'internal_error' | 'upstream_unavailable';
+  internal_error: 500, upstream_unavailable: 503,
+} as const;
+
+/** Every error code a function answers: the database's refusals (private.error_reasons) and the functions' own. */
+export type ErrorCode = DatabaseRefusal | keyof typeof FUNCTION_ERRORS;
+
+// ---------------------------------------------------------------------------------------------------------------
+// RPC results, typed once: the generated types say every attribute of a composite result may be null (postgres-meta
+// cannot know better), so the shapes clients see are declared here and callRpc returns them.
+// ---------------------------------------------------------------------------------------------------------------
+
+type Functions = Database['public']['Functions'];
+export interface RpcResults {
+  send_message: ChatMessage & { duplicate: boolean };
+  edit_message: ChatMessage;
+  delete_message: ChatMessage;
+  get_messages: ChatMessage[];
+  toggle_reaction: {
+    action: 'added' | 'removed'; emoji: string; counts: ReactionCounts; version: number; message_id: string; meeting_id: string;
+  };
+  list_participants: ParticipantView[];
+}
+export type RpcName = keyof Functions;
+export type RpcResult<N extends RpcName> = N extends keyof RpcResults ? RpcResults[N] : NonNullable<Functions[N]['Returns']>;
