@@ -1,9 +1,10 @@
 // stack/auth against a real cluster of its own (port 24400) built from the project's real migrations and seed, driven
 // by the official @supabase/supabase-js client. Raw HTTP appears only for what the client never sends (no
-// X-Supabase-Api-Version, a bad API key, /health, /settings, /.well-known/jwks.json).
+// X-Supabase-Api-Version, a bad API key, malformed bodies and URLs, /health, /settings, /.well-known/jwks.json).
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -73,6 +74,14 @@ async function signIn(server: AuthServer, email: string, password: string) {
 /** Refreshes `refreshToken` with a client of its own (no cached state from earlier refreshes). */
 const refresh = (server: AuthServer, refreshToken: string) =>
   client(server).auth.refreshSession({ refresh_token: refreshToken });
+
+/** What the body checks say about a NUL character in the top-level member `member`. */
+const nulRefused = (member: string) => `The NUL character (\\u0000) is not allowed in "${member}"`;
+
+const usersWithEmail = async (email: string) =>
+  (await sql<{ n: number }[]>`select count(*)::int as n from auth.users where email = ${email}`)[0].n;
+
+const userCount = async () => (await sql<{ n: number }[]>`select count(*)::int as n from auth.users`)[0].n;
 
 const sessionCount = async (userId: string) =>
   (await sql<{ n: number }[]>`select count(*)::int as n from auth.sessions where user_id = ${userId}`)[0].n;
@@ -424,6 +433,67 @@ describe('stack/auth with supabase-js', () => {
     assertAuthError((await asUser.listUsers()).error, 403, 'not_admin');
   });
 
+  it('text Postgres cannot store is a 400 that stores nothing, on every endpoint that writes client text', async () => {
+    // Sign-up: a NUL in a metadata value or member name is refused before anything is written (it used to be a 500).
+    const email = freshEmail('nul');
+    for (const data of [{ bio: 'a\u0000b' }, { 'a\u0000b': 1 }, { nested: [{ deep: '\u0000' }] }]) {
+      const res = await client(main).auth.signUp({ email, password: 'long enough', options: { data } });
+      assertAuthError(res.error, 400, 'validation_failed', nulRefused('data'));
+      assert.equal(res.data.session, null);
+    }
+    assert.equal(await usersWithEmail(email), 0);
+    // The same for an anonymous sign-up, for the email of a password sign-in (a lookup that used to fail with 500),
+    // and for sign-up data the project's profiles trigger refuses (full_name is at most 200 characters).
+    const before = await userCount();
+    const anonymous = await client(alt).auth.signInAnonymously({ options: { data: { full_name: 'Guest\u0000' } } });
+    assertAuthError(anonymous.error, 400, 'validation_failed', nulRefused('data'));
+    const signIn = await client(main).auth.signInWithPassword({ email: 'alice\u0000@acme.test', password: alice.password });
+    assertAuthError(signIn.error, 400, 'validation_failed', nulRefused('email'));
+    const tooLong = await client(main).auth.signUp({ email, password: 'long enough', options: { data: { full_name: 'x'.repeat(201) } } });
+    assertAuthError(tooLong.error, 400, 'validation_failed');
+    assert.match(String(tooLong.error?.message), /^The database refused a value of this request: .*"profiles_full_name_check"$/);
+    const longAud = await client(main, demoKeys.anonKey, { 'X-JWT-AUD': 'a'.repeat(256) }).auth.signUp({ email, password: 'long enough' });
+    assertAuthError(longAud.error, 400, 'validation_failed', 'X-JWT-AUD cannot be longer than 255 characters');
+    assert.equal(await userCount(), before, 'no user was created');
+
+    // updateUser: the metadata stays as it was, and the session is unharmed.
+    const { client: c, user } = await signUp(main, freshEmail('keeper'), 'correct horse battery', { bio: 'kept' });
+    const updated = await c.auth.updateUser({ data: { bio: 'changed\u0000' } });
+    assertAuthError(updated.error, 400, 'validation_failed', nulRefused('data'));
+    const [row] = await sql`select raw_user_meta_data from auth.users where id = ${user.id}`;
+    assert.deepEqual(row.raw_user_meta_data, { bio: 'kept', email_verified: true });
+    assert.equal((await c.auth.getUser()).data.user?.user_metadata.bio, 'kept');
+
+    // Admin create and update: user_metadata, app_metadata, a role longer than its column, a ban beyond Go's range.
+    const admin = client(main, demoKeys.serviceRoleKey).auth.admin;
+    const adminEmail = freshEmail('admin-nul');
+    for (const [attrs, message] of [
+      [{ user_metadata: { bio: '\u0000' } }, nulRefused('user_metadata')],
+      [{ app_metadata: { org_role: '\u0000' } }, nulRefused('app_metadata')],
+      [{ role: 'r'.repeat(256) }, 'role cannot be longer than 255 characters'],
+      [{ ban_duration: '100000000h' }, 'invalid format for ban duration: time: invalid duration "100000000h"'],
+    ] as const) {
+      const res = await admin.createUser({ email: adminEmail, password: 'admin-chosen', ...attrs });
+      assertAuthError(res.error, 400, 'validation_failed', message);
+    }
+    assert.equal(await usersWithEmail(adminEmail), 0);
+    const adminUpdate = await admin.updateUserById(user.id, { app_metadata: { org_role: 'admin\u0000' }, user_metadata: { bio: 'x' } });
+    assertAuthError(adminUpdate.error, 400, 'validation_failed', nulRefused('app_metadata'));
+    const [after] = await sql`select raw_user_meta_data, raw_app_meta_data from auth.users where id = ${user.id}`;
+    assert.deepEqual(after.raw_user_meta_data, { bio: 'kept', email_verified: true });
+    assert.deepEqual(after.raw_app_meta_data, { provider: 'email', providers: ['email'] });
+    const page = await admin.listUsers({ page: 1e20, perPage: 1 });
+    assertAuthError(page.error, 400, 'validation_failed',
+      'Bad Pagination Parameters: strconv.ParseUint: parsing "100000000000000000000": value out of range');
+  });
+
+  it('a lone UTF-16 surrogate in sign-up data is stored as U+FFFD, as Go decodes it', async () => {
+    const { user } = await signUp(main, freshEmail('surrogate'), 'correct horse battery', { bio: 'a\ud800b', ['\udc00']: 1 });
+    assert.deepEqual(user.user_metadata, { bio: 'a\ufffdb', '\ufffd': 1, email_verified: true });
+    const [row] = await sql`select raw_user_meta_data from auth.users where id = ${user.id}`;
+    assert.deepEqual(row.raw_user_meta_data, user.user_metadata);
+  });
+
   it("a token's sub and claims drive RLS: Alice sees Acme's profiles, a new user only their own", async () => {
     const visibleTo = async (session: Session) => sql.begin(async (tx) => {
       await tx`select set_config('request.jwt.claims', ${JSON.stringify(claimsOf(session))}, true)`;
@@ -480,6 +550,36 @@ describe('stack/auth wire details the client does not show', () => {
     assert.match((await res.json()).message, /^invalid JWT: unable to parse or verify signature, token signature is invalid/);
     res = await fetch(url('/nowhere'), { headers: v });
     assert.equal(res.status, 404);
+  });
+
+  it('bodies, queries and request targets the client cannot send are 400s, never 500s', async () => {
+    const v = { 'x-supabase-api-version': '2024-01-01' };
+    const email = freshEmail('raw');
+    const signup = (data: string) => post('/signup', `{"email":"${email}","password":"long enough","data":${data}}`, v);
+    // Nesting deeper than JSON.stringify can write back, and a number beyond float64, are bad_json as in Go.
+    let res = await signup('{"a":'.repeat(2000) + '1' + '}'.repeat(2000));
+    assert.deepEqual([res.status, await res.json()],
+      [400, { code: 'bad_json', message: 'Could not parse request body as JSON: exceeded max depth' }]);
+    res = await signup('{"n":1e400}');
+    assert.deepEqual([res.status, (await res.json()).code], [400, 'bad_json']);
+    assert.equal(await usersWithEmail(email), 0);
+
+    const service = { ...v, apikey: demoKeys.serviceRoleKey, authorization: `Bearer ${demoKeys.serviceRoleKey}` };
+    res = await fetch(url('/admin/users?filter=%00'), { headers: service });
+    assert.deepEqual([res.status, await res.json()],
+      [400, { code: 'validation_failed', message: 'The NUL character (\\u0000) is not allowed in query parameter "filter"' }]);
+    res = await fetch(url('/admin/users/%zz'), { headers: service });
+    assert.deepEqual([res.status, await res.json()], [400, { code: 'validation_failed', message: 'Malformed request URL' }]);
+
+    // An absolute-form target Node's parser accepts but WHATWG URL does not used to end the process.
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      request({ host: '127.0.0.1', port: main.port, path: 'http://[x/health' }, (r) => {
+        r.resume();
+        resolve(r.statusCode);
+      }).on('error', reject).end();
+    });
+    assert.equal(status, 400);
+    assert.equal((await fetch(url('/health'))).status, 200, 'the server is still up');
   });
 
   it('health, settings and an empty JWKS answer without a key', async () => {

@@ -24,6 +24,12 @@ const validation = (message: string, status = 400) => new ApiError(status, 'vali
 export const fail = {
   validation,
   badJson: (detail: string) => new ApiError(400, 'bad_json', `Could not parse request body as JSON: ${detail}`),
+  /** Text Postgres cannot store (text and jsonb both refuse U+0000); GoTrue lets the write fail with a 500. */
+  nulCharacter: (where: string) => validation(`The NUL character (\\u0000) is not allowed in ${where}`),
+  /** A value the database refused (see refusedValue in db.ts); GoTrue answers 500 "Database error …" there. */
+  valueRefused: (detail: string) => validation(`The database refused a value of this request: ${detail}`),
+  /** A request target that is not a URL, or a path escape that does not decode (Go's server answers 400). */
+  malformedUrl: () => validation('Malformed request URL'),
   bodyTooLarge: (max: number) => new ApiError(413, 'request_entity_too_large', `Request body too large (max ${max} bytes)`),
   notFound: () => new ApiError(404, 'not_found', 'Not Found'),
   methodNotAllowed: () => new ApiError(405, 'method_not_allowed', 'Method Not Allowed'),

@@ -1,11 +1,13 @@
-// The HTTP layer: a small router, request parsing (1 MiB JSON bodies, as GoTrue limits them) and replies with the
-// headers auth-js and browsers look at. Handlers return a Reply or throw an ApiError; nothing else writes to the
-// socket. Routes are GoTrue's, rooted at `/`; the same routes also answer under `/auth/v1` so supabase-js can talk
-// to this server without the gateway.
+// The HTTP layer: a small router, request parsing (1 MiB JSON bodies, as GoTrue limits them, made storable before
+// any handler sees them) and replies with the headers auth-js and browsers look at. Handlers return a Reply or throw
+// an ApiError; nothing else writes to the socket. Routes are GoTrue's, rooted at `/`; the same routes also answer
+// under `/auth/v1` so supabase-js can talk to this server without the gateway.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { Logger } from '../log.ts';
+import { refusedValue } from './db.ts';
 import { ApiError, fail, renderError, requestedApiVersion } from './errors.ts';
+import { assertStorableQuery, storableBody } from './validation.ts';
 
 export const maxBodyBytes = 1024 * 1024;
 const publicPrefix = '/auth/v1';
@@ -21,7 +23,7 @@ export interface AuthRequest {
   userAgent: string | undefined;
   apiVersion: string | undefined;
   header(name: string): string | undefined;
-  /** The JSON body as an object; `{}` when the body is empty. */
+  /** The JSON body as an object (every string storable: see storableBody); `{}` when the body is empty. */
   json(): Promise<Record<string, unknown>>;
 }
 
@@ -68,10 +70,18 @@ function matchParts(pattern: string[], parts: string[]): Record<string, string> 
   if (pattern.length !== parts.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
-    if (pattern[i].startsWith(':')) params[pattern[i].slice(1)] = decodeURIComponent(parts[i]);
+    if (pattern[i].startsWith(':')) params[pattern[i].slice(1)] = decodePathSegment(parts[i]);
     else if (pattern[i] !== parts[i]) return undefined;
   }
   return params;
+}
+
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw fail.malformedUrl();
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -98,7 +108,19 @@ function parseJsonObject(raw: Buffer): Record<string, unknown> {
     throw fail.badJson((err as Error).message);
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw fail.badJson('expected a JSON object');
-  return value as Record<string, unknown>;
+  return storableBody(value as Record<string, unknown>);
+}
+
+/**
+ * The request target as a URL; undefined when it is none: Node's parser lets `GET http://[x/ HTTP/1.1` through, and
+ * an exception here, outside any request's error handling, would end the process. Go's server answers it 400.
+ */
+function requestTarget(raw: string): URL | undefined {
+  try {
+    return new URL(raw, 'http://auth.local');
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -115,9 +137,8 @@ function clientIp(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
-function toAuthRequest(req: IncomingMessage): AuthRequest {
-  const url = new URL(req.url ?? '/', 'http://auth.local');
-  let path = url.pathname;
+function toAuthRequest(req: IncomingMessage, url: URL | undefined): AuthRequest {
+  let path = url?.pathname ?? req.url ?? '/';
   if (path === publicPrefix || path.startsWith(`${publicPrefix}/`)) path = path.slice(publicPrefix.length) || '/';
   const header = (name: string) => {
     const v = req.headers[name.toLowerCase()];
@@ -127,7 +148,7 @@ function toAuthRequest(req: IncomingMessage): AuthRequest {
   return {
     method: req.method ?? 'GET',
     path,
-    query: url.searchParams,
+    query: url?.searchParams ?? new URLSearchParams(),
     headers: req.headers,
     params: {},
     ip: clientIp(req),
@@ -179,25 +200,32 @@ export function listener(router: Router, guard: Guard, log: Logger) {
       });
       return;
     }
-    const request = toAuthRequest(req);
+    const target = requestTarget(req.url ?? '/');
+    const request = toAuthRequest(req, target);
     const done = (reply: Reply, code?: string) => {
       send(res, reply, cors);
       log.debug('request', { method: request.method, path: request.path, status: reply.status,
         ...(code ? { code } : {}), ms: Math.round(performance.now() - started) });
     };
     (async () => {
+      if (!target) throw fail.malformedUrl();
       const { route, params } = router.match(request.method, request.path);
       request.params = params;
+      assertStorableQuery(request.query);
       if (!route.open) guard(request);
       return route.handler(request);
     })().then(
       (reply) => done(reply),
       (err: unknown) => {
-        const apiError = err instanceof ApiError ? err : fail.unexpected();
+        const apiError = err instanceof ApiError ? err : refusedValue(err) ?? fail.unexpected();
         const rendered = renderError(apiError, request.apiVersion);
+        const error = err instanceof Error ? err.message : String(err);
         if (rendered.errorId) {
-          log.error('request failed', { method: request.method, path: request.path, error_id: rendered.errorId,
-            error: err instanceof Error ? err.message : String(err) });
+          log.error('request failed', {
+            method: request.method, path: request.path, error_id: rendered.errorId, error,
+          });
+        } else if (!(err instanceof ApiError)) {
+          log.warn('request refused by the database', { method: request.method, path: request.path, error });
         }
         done({ status: rendered.status, body: rendered.body, headers: rendered.headers }, apiError.code);
       },

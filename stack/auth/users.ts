@@ -232,7 +232,8 @@ export async function listUsers(db: Db, aud: string, page: number, perPage: numb
     : db`aud = ${aud}`;
   const [{ total }] = await db<{ total: number }[]>`select count(*)::int as total from auth.users where ${where}`;
   const users = await db<UserRow[]>`
-    select * from auth.users where ${where} order by created_at desc, id limit ${perPage} offset ${(page - 1) * perPage}`;
+    select * from auth.users where ${where} order by created_at desc, id limit ${perPage}
+    offset ${Math.min((page - 1) * perPage, Number.MAX_SAFE_INTEGER)}`;
   return { users, total };
 }
 

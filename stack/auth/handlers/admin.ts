@@ -15,7 +15,7 @@ import {
 } from '../users.ts';
 import {
   assertPasswordAcceptable, assertPasswordLength, isUuid, nilUuid, optBoolean, optObject, optString, parseGoDuration,
-  validEmail, validPhone,
+  validEmail, validName, validPhone,
 } from '../validation.ts';
 
 /** AdminUserAttributes, validated. `ban` is a ban length in ms, null to lift a ban, undefined to leave it. */
@@ -47,8 +47,8 @@ function readAdminParams(body: Json): AdminParams {
   }
   return {
     id: optString(body, 'id') || undefined,
-    aud: optString(body, 'aud') || undefined,
-    role: optString(body, 'role') || undefined,
+    aud: validName(optString(body, 'aud') ?? '', 'aud') || undefined,
+    role: validName(optString(body, 'role') ?? '', 'role') || undefined,
     email: email ? validEmail(email) : undefined,
     phone: phone ? validPhone(phone) : undefined,
     password: optString(body, 'password'),
@@ -88,11 +88,17 @@ export function listUsersHandler(ctx: AuthContext): Handler {
   };
 }
 
+// Go parses the numbers as uint64; past that it is strconv's range error.
+const maxUint64 = 2n ** 64n - 1n;
+
 function pageParam(req: AuthRequest, name: string, fallback: number): number {
   const raw = req.query.get(name) ?? '';
   if (raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw fail.validation(`Bad Pagination Parameters: strconv.ParseUint: parsing "${raw}": invalid syntax`);
-  return Math.max(1, Number(raw));
+  const bad = (why: string) => fail.validation(`Bad Pagination Parameters: strconv.ParseUint: parsing "${raw}": ${why}`);
+  if (!/^\d+$/.test(raw)) throw bad('invalid syntax');
+  if (BigInt(raw) > maxUint64) throw bad('value out of range');
+  // Any page past the last one is empty, so a huge number only has to stay an exact integer (and a bigint in SQL).
+  return Math.min(Math.max(1, Number(raw)), Number.MAX_SAFE_INTEGER);
 }
 
 /**
