@@ -9,24 +9,22 @@
 // sender's. The first BENCH_WARMUP_SECONDS of the schedule are sent but not measured. `npm run bench:functions` gives
 // this process a 64 MB young generation (--max-semi-space-size): half the scavenges, so the instrument's own GC pauses
 // stamp fewer deliveries late.
+//  3. On the same stack afterwards, database-originated events (realtime.send over SQL, the meeting status trigger)
+//     → a client, from db-events.ts (`npm run bench:db-events` runs that part alone), printed beside (2) by origin.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createClient } from '@supabase/supabase-js';
-import postgres from 'postgres';
-import WebSocket from 'ws';
-import { dbUrl, demoKeys, loadConfig, projectRoot } from '../../stack/config.ts';
+import { demoKeys, projectRoot } from '../../stack/config.ts';
 import { startFunctions } from '../../stack/functions/index.ts';
 import { denoBinary } from '../../stack/functions/worker.ts';
 import { createLogger } from '../../stack/log.ts';
-import { signJwt } from '../../stack/shared/jwt.ts';
-import { httpFetch } from './http-fetch.ts';
 import { cpuBetween, cpuSnapshot, referenceWorkloadMs, type CpuSnapshot } from './cpu.ts';
-import { startStack } from '../../stack/supervisor.ts';
+import { dbEventRows, measureDbEvents } from './db-events.ts';
+import { benchClient, ms, pct, seed, startBenchStack } from './harness.ts';
 
 const log = createLogger('bench:functions');
 const RECEIVERS = Number(process.env.BENCH_RECEIVERS ?? 50);
@@ -34,12 +32,6 @@ const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SENDERS = Math.min(RECEIVERS, Number(process.env.BENCH_SENDERS ?? RECEIVERS));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
-const ms = (x: number) => `${x.toFixed(2)} ms`;
 
 /**
  * With BENCH_CPU_PROFILE=<dir>, a V8 CPU profile of this process over the measured window only (warm-up and set-up
@@ -130,17 +122,13 @@ async function overhead(): Promise<{ bare: number[]; runtime: number[] }> {
 }
 
 async function sendToReceivers() {
-  const stateDir = mkdtempSync(join(tmpdir(), 'mr-bench-stack-'));
-  chmodSync(stateDir, 0o755);
-  const cfg = loadConfig({ STACK_STATE_DIR: stateDir, STACK_API_PORT: '28321', STACK_DB_PORT: '28322', STACK_WORKDIR: projectRoot });
-  // Upstream's tenant limit (100 events/s in and out) would drop most of 200 msg/s x 50 receivers: lift it here.
-  process.env.TENANT_MAX_EVENTS_PER_SECOND ??= '1000000';
-  const stack = await startStack(cfg, createLogger('bench:stack'));
-  const sql = postgres(dbUrl(cfg, { sslmode: false }), { max: 2, onnotice: () => {} });
+  // The bench stack lifts upstream's tenant limit (100 events/s in and out), which would drop most of 200 msg/s x 50.
+  const stack = await startBenchStack();
+  const { cfg, sql, stateDir } = stack;
   try {
     const meeting = randomUUID();
-    const org = '00000000-0000-4000-a000-000000000001';
-    const host = '00000000-0000-4000-b000-00000000000a';
+    const org = seed.acme;
+    const host = seed.alice;
     await sql`update private.settings set value = '1000000' where key = 'message_rate_limit'`; // measure delivery, not the limit
     await sql`update private.settings set value = '1' where key = 'message_rate_window_seconds'`;
     await sql`insert into public.meetings (id, organization_id, host_id, title, status) values (${meeting}, ${org}, ${host}, 'Bench', 'live')`;
@@ -151,16 +139,10 @@ async function sendToReceivers() {
                         ${sql.json({ organization_id: org })}, '{}', now(), now())`;
       await sql`insert into public.meeting_participants (meeting_id, user_id) values (${meeting}, ${id})`;
     }
-    const token = (sub: string) => signJwt({ sub, role: 'authenticated', aud: 'authenticated', exp: Math.floor(Date.now() / 1000) + 3600 }, demoKeys.jwtSecret);
     const sentAt = new Map<string, number>();
     const deliveries: number[] = [];
     const deliverySentAt: number[] = []; // when each delivery's message was sent, to tell stalls from spread-out queueing
-    const clients = receiverIds.map((id) => createClient(`http://127.0.0.1:${cfg.apiPort}`, demoKeys.anonKey, {
-      accessToken: async () => token(id), auth: { persistSession: false }, global: { fetch: httpFetch },
-      // The ws package rather than Node 20's experimental WebSocket: 50 receivers share the 2 cores with the platform,
-      // and the harness's own cost per delivery should be as small as a client's can be.
-      realtime: { transport: WebSocket as never },
-    }));
+    const clients = receiverIds.map((id) => benchClient(cfg, id));
     // With an accessToken callback the first join would go with the anon key unless the token is fetched first.
     await Promise.all(clients.map((client) => client.realtime.setAuth()));
     await Promise.all(clients.map((client) => new Promise<void>((resolve, reject) => {
@@ -214,11 +196,10 @@ async function sendToReceivers() {
     const harnessStalls = stalls!.stop();
     const cpu = cpuBetween(cpuBefore!, cpuSnapshot(stateDir));
     await Promise.all(clients.map((c) => c.removeAllChannels()));
-    return { invokes, deliveries, slowWindows: slowWindows(measureStart, deliverySentAt, deliveries), harnessStalls, expected: total * RECEIVERS, failed, cpu, total, achievedRate: total / seconds };
+    const dbEvents = await measureDbEvents(stack);
+    return { invokes, deliveries, slowWindows: slowWindows(measureStart, deliverySentAt, deliveries), harnessStalls, expected: total * RECEIVERS, failed, cpu, total, achievedRate: total / seconds, dbEvents };
   } finally {
-    await sql.end();
     await stack.stop();
-    rmSync(stateDir, { recursive: true, force: true });
   }
 }
 
@@ -243,5 +224,8 @@ for (const [name, spent] of load.cpu) {
   console.log(`| ${name} | ${(spent / load.total).toFixed(2)} |`);
 }
 console.log(`| all (2 cores give ${(2000 / RATE).toFixed(1)} ms per message at ${RATE} msg/s) | ${(cpuSum / load.total).toFixed(2)} |`);
+console.log('\n| event origin → client | p50 | p99 | target |\n|---|---|---|---|');
+console.log(`| function REST broadcast: invoke('send-message') → each of ${RECEIVERS} receivers, at ${RATE} msg/s | ${ms(pct(load.deliveries, 50))} | ${ms(pct(load.deliveries, 99))} | p50 <= 8 ms, p99 <= 25 ms |`);
+for (const row of dbEventRows(load.dbEvents)) console.log(row);
 console.log(`\nreference workload: ${speedBefore.toFixed(0)} ms before, ${speedAfter.toFixed(0)} ms after (the machine's speed of the moment, lower is faster; 90-170 ms seen on this VM)`);
 console.log(`\ndeliveries ${load.deliveries.length} of ${load.expected}; failed invokes ${load.failed}; achieved ${load.achievedRate.toFixed(0)} msg/s\n`);

@@ -84,9 +84,15 @@ function serverOptions(cfg: StackConfig): string {
     '-c log_timezone=UTC',
     '-c password_encryption=scram-sha-256',
     '-c max_connections=200',
-    '-c fsync=off', // a dev/test cluster: durability across OS crashes is not worth the I/O
-    '-c synchronous_commit=off',
+    // A dev/test cluster: durability across OS crashes is not worth the I/O, so nothing is fsynced.
+    '-c fsync=off',
     '-c full_page_writes=off',
+    // Commits are synchronous, as on Supabase. A walsender sends only flushed WAL, so under asynchronous commit an
+    // event from realtime.send() or broadcast_changes() would wait for the WAL writer (every wal_writer_delay, 200 ms)
+    // before Realtime's replication connection saw it. With fsync off, a synchronous commit's flush is one write()
+    // into the OS cache, and it wakes the walsenders at once. wal_writer_delay keeps its default, as Supabase's: it
+    // delays only sessions that turn synchronous_commit off themselves.
+    '-c synchronous_commit=on',
   ].join(' ');
 }
 
