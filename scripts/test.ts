@@ -128,7 +128,7 @@ const suites: Record<string, () => Promise<SuiteResult[]>> = {
   },
   async node() {
     const started = performance.now();
-    const files = [...filesUnder(join(projectRoot, 'tests'), '.test.ts'), ...filesUnder(join(projectRoot, 'stack'), '.test.ts')];
+    const files = ['tests', 'stack', 'client'].flatMap((dir) => filesUnder(join(projectRoot, dir), '.test.ts'));
     if (files.length === 0) return [];
     const tapDir = mkdtempSync(join(tmpdir(), 'mr-tap-'));
     const tapFile = join(tapDir, 'node.tap');

@@ -1,0 +1,6 @@
+// @meeting-realtime/client: a typed meeting client on top of @supabase/supabase-js, for browsers and Node.
+export { createMeetingClient, joinMeeting, MeetingSession, type MeetingOptions } from './meeting.ts';
+export { MeetingActionError, type MeetingSupabase } from './invoke.ts';
+export type {
+  ActionError, CloseReason, ConnectionState, Cursor, MeetingState, Participant, PendingMessage,
+} from './state.ts';
