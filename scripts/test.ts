@@ -11,7 +11,7 @@ import { lintDatabase } from '../stack/postgres/migrations.ts';
 import { runPgProve, withThrowawayDb } from '../stack/postgres/pgtap.ts';
 import { generateTypes } from '../stack/postgres/typegen.ts';
 import { authorizationDoc, renderRules, rulesFile } from './rules.ts';
-import { denoBinary } from '../stack/functions/worker.ts';
+import { denoBinary } from '../stack/edge-runtime/worker.ts';
 import { ensureSystemRequirements, MissingSystemFilesError } from '../stack/system/index.ts';
 
 const log = createLogger('test');
@@ -91,7 +91,7 @@ const dbSuites: Record<string, DbSuite> = {
   },
 };
 
-// The platform is tested on a database that has only the platform SQL: project migrations change defaults.
+// The platform is tested on a database that has only the Supabase schema SQL: project migrations change defaults.
 const platformSuites: Record<string, DbSuite> = {
   async platform(cfg, database) {
     const res = await runPgProve(cfg, database, [helpersFile, join(projectRoot, 'stack', 'postgres', 'tests')], log);
@@ -113,7 +113,7 @@ const suites: Record<string, () => Promise<SuiteResult[]>> = {
       .map((e) => join(fnDir, e.name, 'index.ts'));
     const results: SuiteResult[] = [
       await commandCheck('deno check (functions + runtime bootstrap)', deno, ['check', '--no-lock', '--config',
-        join(fnDir, 'tests', 'deno.json'), ...entrypoints, join(projectRoot, 'stack', 'functions', 'deno', 'bootstrap.ts')], env),
+        join(fnDir, 'tests', 'deno.json'), ...entrypoints, join(projectRoot, 'stack', 'edge-runtime', 'deno', 'bootstrap.ts')], env),
       await commandCheck('deno lint supabase/functions', deno, ['lint', fnDir], env),
     ];
     const testStarted = performance.now();

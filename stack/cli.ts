@@ -2,7 +2,7 @@
 //   start               everything up in the foreground (Ctrl-C stops it all); prints the status block
 //   stop                stops a running stack (or just its database)
 //   status [-o env|json|pretty]
-//   db:reset            rebuilds the database from scratch (platform SQL, migrations, seed)
+//   db:reset            rebuilds the database from scratch (Supabase schema SQL, migrations, seed)
 import { loadConfig } from './config.ts';
 import { createLogger, flushLogs } from './log.ts';
 import * as db from './postgres/index.ts';

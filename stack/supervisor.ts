@@ -1,6 +1,6 @@
-// Brings the whole local platform up, as `supabase start` does: Postgres (platform SQL, migrations, seed), then one
+// Brings the whole local platform up, as `supabase start` does: Postgres (Supabase schema SQL, migrations, seed), then one
 // child process running Realtime, Auth, REST and the functions runtime on their loopback ports and the gateway on the
-// API port (stack/platform). A platform that dies is restarted (a few times); stop() takes everything down in
+// API port (stack/host). A platform that dies is restarted (a few times); stop() takes everything down in
 // reverse order.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { apiUrl, dbUrl, demoKeys, projectRoot, type StackConfig } from './config
 import { step, type Logger } from './log.ts';
 import * as db from './postgres/index.ts';
 import { isAlive, terminate } from './shared/child.ts';
-import { serviceNames, type ServiceName } from './platform/index.ts';
+import { serviceNames, type ServiceName } from './host/index.ts';
 
 /** What `services` lists: every service and the gateway. */
 export type ListedService = ServiceName | 'gateway';
@@ -20,7 +20,7 @@ export interface StackHandle {
   /** Stops one service (e.g. Realtime, to see what the rest does without it) and starts it again. */
   stopService(name: ServiceName): Promise<void>;
   startService(name: ServiceName): Promise<void>;
-  /** The platform process's pid (a test kills it to see it restarted). */
+  /** The host process's pid (a test kills it to see it restarted). */
   platformPid(): number | undefined;
   stop(): Promise<void>;
   /** Resolves when stop() has finished (e.g. after a signal). */
@@ -56,7 +56,7 @@ export function runningStack(cfg: StackConfig): StateFile | undefined {
   }
 }
 
-/** The platform process's environment: what each service reads (see stack/<service>/env.ts). */
+/** The host process's environment: what each service reads (see stack/<service>/env.ts). */
 function platformEnv(cfg: StackConfig): NodeJS.ProcessEnv {
   const gateway = apiUrl(cfg);
   return {
@@ -79,7 +79,7 @@ function platformEnv(cfg: StackConfig): NodeJS.ProcessEnv {
   };
 }
 
-/** The platform process (stack/platform): every service and the gateway. Restarted (a few times) if it dies. */
+/** The host process (stack/host): every service and the gateway. Restarted (a few times) if it dies. */
 class PlatformProcess {
   child?: ChildProcess;
   private restarts: number[] = [];
@@ -91,7 +91,7 @@ class PlatformProcess {
 
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const child = fork(join(projectRoot, 'stack', 'platform', 'main.ts'), [], {
+      const child = fork(join(projectRoot, 'stack', 'host', 'main.ts'), [], {
         // STACK_NODE_ARGS adds Node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the services.
         execArgv: ['--import', 'tsx', ...(process.env.STACK_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
         env: { ...process.env, ...platformEnv(this.cfg) },

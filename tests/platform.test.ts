@@ -136,13 +136,13 @@ describe('local platform through the gateway', () => {
     assert.deepEqual(await missing.json(), { message: 'no Route matched with those values' });
   });
 
-  it('a platform process that dies is restarted, and the API answers again', async () => {
+  it('a host process that dies is restarted, and the API answers again', async () => {
     const alice = await stack.signIn('alice');
     await alice.client.functions.invoke('presence', { method: 'GET' }); // boots a Deno worker, whatever it answers
     const first = stack.handle.platformPid();
     assert.ok(first);
     const workers = denoChildrenOf(first);
-    assert.ok(workers.length > 0, 'a Deno worker runs under the platform process');
+    assert.ok(workers.length > 0, 'a Deno worker runs under the host process');
     process.kill(first, 'SIGKILL');
     const deadline = Date.now() + 30_000;
     let answered = false;
@@ -151,7 +151,7 @@ describe('local platform through the gateway', () => {
       const { error, status } = await alice.client.from('meetings').select('id').limit(1);
       answered = !error && status === 200 && stack.handle.platformPid() !== first;
     }
-    assert.ok(answered, 'the API did not answer within 30 s of the platform process being killed');
+    assert.ok(answered, 'the API did not answer within 30 s of the host process being killed');
     // The killed process's workers saw their stdin close and exited: nothing is left behind.
     const gone = Date.now() + 5000;
     while (workers.some((pid) => existsSync(`/proc/${pid}`)) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));

@@ -19,8 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { demoKeys, projectRoot } from '../../stack/config.ts';
-import { startFunctions } from '../../stack/functions/index.ts';
-import { denoBinary } from '../../stack/functions/worker.ts';
+import { startFunctions } from '../../stack/edge-runtime/index.ts';
+import { denoBinary } from '../../stack/edge-runtime/worker.ts';
 import { createLogger } from '../../stack/log.ts';
 import { cpuBetween, cpuSnapshot, referenceWorkloadMs, type CpuSnapshot } from './cpu.ts';
 import { dbEventRows, measureDbEvents } from './db-events.ts';
@@ -35,7 +35,7 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 
 /**
  * With BENCH_CPU_PROFILE=<dir>, a V8 CPU profile of this process over the measured window only (warm-up and set-up
- * left out), for Chrome DevTools. The platform process takes `--cpu-prof` through STACK_NODE_ARGS.
+ * left out), for Chrome DevTools. The host process takes `--cpu-prof` through STACK_NODE_ARGS.
  */
 async function profileHarness(): Promise<{ stop(): Promise<void> }> {
   const dir = process.env.BENCH_CPU_PROFILE;
@@ -210,7 +210,7 @@ const speedAfter = referenceWorkloadMs();
 console.log('\n| measure | p50 | p99 | target |');
 console.log('|---|---|---|---|');
 console.log(`| bare Deno.serve round trip | ${ms(pct(o.bare, 50))} | ${ms(pct(o.bare, 99))} | |`);
-console.log(`| through stack/functions (main service + worker) | ${ms(pct(o.runtime, 50))} | ${ms(pct(o.runtime, 99))} | |`);
+console.log(`| through stack/edge-runtime (main service + worker) | ${ms(pct(o.runtime, 50))} | ${ms(pct(o.runtime, 99))} | |`);
 console.log(`| runtime overhead (difference of medians) | ${ms(pct(o.runtime, 50) - pct(o.bare, 50))} | | <= 1 ms p50 |`);
 console.log(`| functions.invoke('send-message') round trip at ${RATE} msg/s | ${ms(pct(load.invokes, 50))} | ${ms(pct(load.invokes, 99))} | |`);
 console.log(`| invoke → delivered to each of ${RECEIVERS} receivers | ${ms(pct(load.deliveries, 50))} | ${ms(pct(load.deliveries, 99))} | p50 <= 8 ms, p99 <= 25 ms |`);

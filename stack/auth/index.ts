@@ -21,7 +21,7 @@ export type { AuthOptions } from './options.ts';
 
 export interface AuthServer {
   port: number;
-  /** The HTTP server, for a gateway in the same process to hand requests and upgrades to (stack/platform). */
+  /** The HTTP server, for a gateway in the same process to hand requests and upgrades to (stack/host). */
   server: Server;
   close(): Promise<void>;
 }

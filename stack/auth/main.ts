@@ -1,5 +1,5 @@
 // `tsx stack/auth/main.ts`: the Auth service alone as a process, configured by the environment (see env.ts). The
-// supervisor runs it inside the platform process instead (stack/platform).
+// supervisor runs it inside the host process instead (stack/host).
 import { runService } from '../shared/service-main.ts';
 import { startAuthFromEnv } from './env.ts';
 

@@ -1,7 +1,7 @@
 // stack/gateway: one port like the CLI's Kong (127.0.0.1:54321). Routes /auth/v1, /rest/v1, /graphql/v1,
 // /realtime/v1 (WebSocket upgrades and REST) and /functions/v1 to their services, derives tokens from the apikey
 // as Kong does, answers CORS preflights and adds CORS headers, and logs one structured line per request.
-// The services run in the gateway's own process (stack/platform): a request, already parsed, goes to its service's
+// The services run in the gateway's own process (stack/host): a request, already parsed, goes to its service's
 // own listeners after the rewriting a proxy would do, and a WebSocket upgrade hands over the client's socket itself.
 // On 2 cores a loopback hop costs more than the work of most requests: a message sent through a function crosses the
 // gateway three times, and every frame of its fan-out would cross it again.

@@ -60,7 +60,7 @@ export function initCluster(bins: PgBinaries, paths: ClusterPaths, cfg: StackCon
     const ids = osUserIds('postgres')!;
     chownSync(pwfile, ids.uid, ids.gid);
   }
-  // The bootstrap superuser is supabase_admin, as in Supabase's image; `postgres` is created by the platform SQL.
+  // The bootstrap superuser is supabase_admin, as in Supabase's image; `postgres` is created by the Supabase schema SQL.
   const res = run(bins.initdb, [
     '-D', paths.data, '-U', 'supabase_admin', '--pwfile', pwfile, '-E', 'UTF8', '--locale=C.UTF-8',
     '--auth-local=trust', '--auth-host=scram-sha-256', '--no-instructions',

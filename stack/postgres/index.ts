@@ -1,5 +1,5 @@
 // stack/postgres: the local database service. `up` is idempotent: it installs PostgreSQL 15 when it can, creates
-// the cluster on first use, starts it, brings the platform SQL up to date and applies migrations (plus the seed
+// the cluster on first use, starts it, brings the Supabase schema SQL up to date and applies migrations (plus the seed
 // on a fresh cluster). `down` stops it cleanly; `reset` rebuilds it from nothing.
 import type { StackConfig } from '../config.ts';
 import { step, type Logger } from '../log.ts';
@@ -9,7 +9,7 @@ import {
   type ClusterPaths,
 } from './cluster.ts';
 import { migrateUp, resetWithSeed } from './migrations.ts';
-import { applyPlatform } from './platform.ts';
+import { applyPlatform } from './supabase-schemas.ts';
 
 export interface UpResult {
   fresh: boolean;

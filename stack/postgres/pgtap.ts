@@ -1,11 +1,11 @@
 // Runs pgTAP files the way `supabase test db` does (pg_prove, one psql per file, sorted), but against a fresh
-// throwaway database built from the platform SQL and the project's migrations, so tests never touch dev data.
+// throwaway database built from the Supabase schema SQL and the project's migrations, so tests never touch dev data.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { StackConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { migrateUp } from './migrations.ts';
-import { adminSql, applyPlatform } from './platform.ts';
+import { adminSql, applyPlatform } from './supabase-schemas.ts';
 import { systemFile } from '../system/index.ts';
 
 export interface TapResult {
@@ -17,7 +17,7 @@ export interface TapResult {
 }
 
 /**
- * Creates `test_<random>` with the platform SQL and (unless `migrations: false`) the project's migrations, hands it
+ * Creates `test_<random>` with the Supabase schema SQL and (unless `migrations: false`) the project's migrations, hands it
  * to `fn`, and drops it afterwards.
  */
 export async function withThrowawayDb<T>(

@@ -22,7 +22,7 @@ export { defaultLimits } from './options.ts';
 
 export interface RealtimeServer {
   port: number;
-  /** The HTTP server, for a gateway in the same process to hand requests and upgrades to (stack/platform). */
+  /** The HTTP server, for a gateway in the same process to hand requests and upgrades to (stack/host). */
   server: Server;
   metrics: Metrics;
   /**

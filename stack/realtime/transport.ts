@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import { Conn } from './connection.ts';
 import { connectedUsers, type Context } from './context.ts';
 import { verifyJwt } from './jwt.ts';
-import { handleHttp, tokenForKey } from './rest.ts';
+import { handleHttp, tokenForKey } from './broadcast-api.ts';
 import type { Vsn } from './serializer.ts';
 
 const socketPaths = new Set(['/realtime/v1/websocket', '/socket/websocket']);

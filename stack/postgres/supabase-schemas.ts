@@ -1,4 +1,4 @@
-// Applies the platform SQL (stack/postgres/platform/NNNN_*.sql) to one database, as supabase_admin.
+// Applies the Supabase schema SQL (stack/postgres/supabase-schemas/NNNN_*.sql) to one database, as supabase_admin.
 // Versioned: each file's checksum is recorded in supabase_local.platform_versions; a file runs when it is new or
 // has changed (every file is written to be re-runnable), so bootstrap is idempotent and upgrades in place.
 import { createHash } from 'node:crypto';
@@ -9,7 +9,7 @@ import postgres from 'postgres';
 import { dbUrl, type StackConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 
-export const platformDir = join(dirname(fileURLToPath(import.meta.url)), 'platform');
+export const platformDir = join(dirname(fileURLToPath(import.meta.url)), 'supabase-schemas');
 
 export interface PlatformFile {
   version: string;
@@ -36,7 +36,7 @@ export function adminSql(cfg: StackConfig, database = 'postgres') {
   });
 }
 
-/** Brings one database up to the current platform SQL; returns the files it ran. */
+/** Brings one database up to the current Supabase schema SQL; returns the files it ran. */
 export async function applyPlatform(cfg: StackConfig, database: string, log: Logger): Promise<string[]> {
   const sql = adminSql(cfg, database);
   try {
@@ -59,7 +59,7 @@ export async function applyPlatform(cfg: StackConfig, database: string, log: Log
                    on conflict (version) do update set name = excluded.name, checksum = excluded.checksum, applied_at = now()`;
         });
       } catch (err) {
-        throw new Error(`platform SQL ${file.name} failed on database ${database}: ${(err as Error).message}`);
+        throw new Error(`Supabase schema SQL ${file.name} failed on database ${database}: ${(err as Error).message}`);
       }
       ran.push(file.name);
       log.debug('platform file applied', { file: file.name, database });

@@ -1,4 +1,4 @@
-// stack/rest against its own fixture schema (fixtures/*.sql) on an isolated cluster, driven by the official
+// stack/postgrest against its own fixture schema (fixtures/*.sql) on an isolated cluster, driven by the official
 // @supabase/supabase-js client exactly as an app would use it; raw fetch only where the client cannot say it.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -26,7 +26,7 @@ async function raw(path: string, init: RequestInit & { headers?: Record<string, 
   return { status: res.status, headers: res.headers, body: body as any };
 }
 
-describe('stack/rest with supabase-js on a fixture schema', () => {
+describe('stack/postgrest with supabase-js on a fixture schema', () => {
 before(async () => {
   stack = await startTestStack({ ports: [24410, 24412, 24414, 24416], project: false, schemas: ['public', 'extra'] });
   anon = client(stack.restUrl);

@@ -1,4 +1,4 @@
-// Entry for the supervisor: `node --import tsx stack/platform/main.ts`. Runs every service and the gateway,
+// Entry for the supervisor: `node --import tsx stack/host/main.ts`. Runs every service and the gateway,
 // configured by the environment the supervisor builds. Besides
 // `ready`, it answers the supervisor's `{type: 'stop-service' | 'start-service', name, id}` with `{type: 'done', id,
 // error?}`.
@@ -22,4 +22,4 @@ process.on('message', (msg: Control) => {
   );
 });
 
-await runService('platform', async () => (platform = await startPlatform(process.env)));
+await runService('host', async () => (platform = await startPlatform(process.env)));

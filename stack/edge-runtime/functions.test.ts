@@ -1,4 +1,4 @@
-// stack/functions with real Deno workers and the official client's functions.invoke.
+// stack/edge-runtime with real Deno workers and the official client's functions.invoke.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,7 @@ const fixtures: Record<string, string> = {
     catch (e) { return Response.json({ read: false, error: (e as Error).name }); } });`,
 };
 
-describe('stack/functions', () => {
+describe('stack/edge-runtime', () => {
   let workdir: string;
   let server: FunctionsServer;
   let supabase: ReturnType<typeof createClient>;

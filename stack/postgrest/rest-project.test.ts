@@ -1,4 +1,4 @@
-// stack/rest against the REAL project: supabase/migrations and supabase/seed.sql on an isolated cluster, the
+// stack/postgrest against the REAL project: supabase/migrations and supabase/seed.sql on an isolated cluster, the
 // project's RPCs and RLS exercised through @supabase/supabase-js as the seeded users (JWTs minted with the demo
 // secret, as Auth would), plus the anon key and the service role.
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ const weeklySync = '00000000-0000-4000-c000-000000000001';
 const leadershipReview = '00000000-0000-4000-c000-000000000002';
 const globexStandup = '00000000-0000-4000-c000-000000000003';
 
-describe('stack/rest with supabase-js on the project migrations and seed', () => {
+describe('stack/postgrest with supabase-js on the project migrations and seed', () => {
   let stack: TestStack;
   const as = (who: keyof typeof users) => client(stack.restUrl, userToken(users[who].id, users[who].email));
 

@@ -1,4 +1,4 @@
-// Test support for stack/rest: an isolated PostgreSQL cluster (own state folder, own port) built by stack/postgres
+// Test support for stack/postgrest: an isolated PostgreSQL cluster (own state folder, own port) built by stack/postgres
 // from either the real project (migrations + seed) or a temporary supabase workdir holding fixture migrations, a
 // REST server on an ephemeral port in front of it, and JWTs minted with the demo secret.
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// stack/rest: a Node stand-in for PostgREST v12/13 — the subset @supabase/supabase-js's query builder emits — that
+// stack/postgrest: a Node stand-in for PostgREST v12/13 — the subset @supabase/supabase-js's query builder emits — that
 // the gateway reaches with `/rest/v1` stripped. startRest() connects as `authenticator`, loads the schema cache,
 // listens for `NOTIFY pgrst, 'reload schema'` and serves HTTP; close() stops all of it.
 import type { Server } from 'node:http';
@@ -24,7 +24,7 @@ export interface RestOptions {
 
 export interface RestServer {
   port: number;
-  /** The HTTP server, for a gateway in the same process to hand requests and upgrades to (stack/platform). */
+  /** The HTTP server, for a gateway in the same process to hand requests and upgrades to (stack/host). */
   server: Server;
   close(): Promise<void>;
   reloadSchema(): Promise<void>;

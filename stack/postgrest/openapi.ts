@@ -35,7 +35,7 @@ export function openApi(cache: SchemaCache, schema: string, host: string): strin
   }
   return JSON.stringify({
     swagger: '2.0',
-    info: { title: 'standard public schema', version: '12.2.0 (stack/rest)', description: '' },
+    info: { title: 'standard public schema', version: '12.2.0 (stack/postgrest)', description: '' },
     host, basePath: '/', schemes: ['http'],
     consumes: ['application/json', 'application/vnd.pgrst.object+json;nulls=stripped', 'application/vnd.pgrst.object+json', 'text/csv'],
     produces: ['application/json', 'application/vnd.pgrst.object+json;nulls=stripped', 'application/vnd.pgrst.object+json', 'text/csv'],

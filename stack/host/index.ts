@@ -1,4 +1,4 @@
-// stack/platform: Realtime, Auth, REST and the functions runtime in one Node process behind the gateway, as the
+// stack/host: Realtime, Auth, REST and the functions runtime in one Node process behind the gateway, as the
 // supervisor runs them. Each service still listens on its own loopback port (as its container does under
 // `supabase start`), but the gateway hands it requests and WebSocket upgrades in-process: on 2 cores a network hop
 // costs more than most requests' own work. A service can be stopped and started again alone (a test stops Realtime
@@ -6,11 +6,11 @@
 import { createServer } from 'node:http';
 import { createLogger, type Logger } from '../log.ts';
 import { startAuthFromEnv } from '../auth/env.ts';
-import { startFunctionsFromEnv } from '../functions/env.ts';
+import { startFunctionsFromEnv } from '../edge-runtime/env.ts';
 import { gatewayKeysFromEnv } from '../gateway/env.ts';
 import { startGateway, type LocalUpstream } from '../gateway/index.ts';
 import { startRealtimeFromEnv } from '../realtime/env.ts';
-import { startRestFromEnv } from '../rest/env.ts';
+import { startRestFromEnv } from '../postgrest/env.ts';
 import type { RunningService } from '../shared/service-main.ts';
 
 export type ServiceName = 'realtime' | 'auth' | 'rest' | 'functions';

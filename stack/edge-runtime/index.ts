@@ -1,4 +1,4 @@
-// stack/functions: the edge runtime's main service. Routes /<slug>[/subpath] to the function's Deno worker,
+// stack/edge-runtime: the edge runtime's main service. Routes /<slug>[/subpath] to the function's Deno worker,
 // applies verify_jwt from config.toml, answers edge-runtime's error bodies, and reloads workers on file change.
 import { watch, type FSWatcher } from 'node:fs';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -27,7 +27,7 @@ export interface FunctionsOptions {
 
 export interface FunctionsServer {
   port: number;
-  /** The HTTP server, for a gateway in the same process to hand requests and upgrades to (stack/platform). */
+  /** The HTTP server, for a gateway in the same process to hand requests and upgrades to (stack/host). */
   server: Server;
   close(): Promise<void>;
   /** Re-reads config.toml and the functions folder and retires every worker. */

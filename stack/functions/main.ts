@@ -1,6 +1,0 @@
-// `tsx stack/functions/main.ts`: the functions runtime alone as a process, configured by the environment (see
-// env.ts). The supervisor runs it inside the platform process instead (stack/platform).
-import { runService } from '../shared/service-main.ts';
-import { startFunctionsFromEnv } from './env.ts';
-
-await runService('functions', (log) => startFunctionsFromEnv(process.env, log));
