@@ -192,3 +192,52 @@ describe('meeting client (client/) on the local platform', () => {
     await assert.rejects(join('dave', meeting), (err: MeetingActionError) => err.status === 403 && err.code === 'not_allowed');
   });
 });
+
+describe('meeting client with 4-second access tokens', () => {
+  let stack: TestStack;
+  const sessions: MeetingSession[] = [];
+
+  before(async () => {
+    process.env.JWT_EXPIRY = '4'; // read by the auth service of this stack only (the host process is forked now)
+    try {
+      stack = await startTestStack('client-expiry', 22621);
+    } finally {
+      delete process.env.JWT_EXPIRY;
+    }
+  });
+  after(async () => {
+    await Promise.all(sessions.map((s) => s.dispose()));
+    await stack?.stop();
+  });
+
+  it('keeps receiving as tokens expire, and after a Realtime restart past its token'\''s expiry rejoins and receives again', async () => {
+    const client = (heartbeatIntervalMs: number) => createMeetingClient(stack.url, demoKeys.anonKey, {
+      auth: { persistSession: false, autoRefreshToken: true },
+      realtime: { transport: WebSocket as never, heartbeatIntervalMs },
+    });
+    const meeting = randomUUID();
+    await stack.sql`insert into public.meetings (id, organization_id, host_id, title, status)
+                    values (${meeting}, ${seedOrgs.acme}, ${seedUsers.alice.id}, 'Short tokens', 'live')`;
+    const [aliceClient, bobClient] = [client(1000), client(1000)];
+    for (const [c, who] of [[aliceClient, 'alice'], [bobClient, 'bob']] as const) {
+      assert.ifError((await c.auth.signInWithPassword({ email: seedUsers[who].email, password: seedPassword })).error);
+    }
+    const firstToken = (await bobClient.auth.getSession()).data.session!.access_token;
+    const alice = await joinMeeting(aliceClient, meeting);
+    const bob = await joinMeeting(bobClient, meeting);
+    sessions.push(alice, bob);
+    await new Promise((r) => setTimeout(r, 6000)); // past the first token's expiry: Realtime would close a stale channel
+    await alice.send('after expiry');
+    await until(bob, (s) => s.messages.some((m) => m.content === 'after expiry'), 'bob still receives');
+    assert.notEqual(bobClient.realtime.accessTokenValue, firstToken, 'supabase-js handed Realtime a fresh token');
+
+    await stack.handle.stopService('realtime');
+    await until(bob, (s) => s.connection !== 'live', 'bob notices');
+    await new Promise((r) => setTimeout(r, 5000)); // the token of the last heartbeat expires meanwhile
+    await stack.handle.startService('realtime');
+    await until(bob, (s) => s.connection === 'live', 'bob is live again', 20_000);
+    await alice.whenLive();
+    await alice.send('after the restart');
+    await until(bob, (s) => s.messages.some((m) => m.content === 'after the restart'), 'bob receives after rejoining');
+  });
+});
