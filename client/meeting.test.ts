@@ -210,7 +210,7 @@ describe('meeting client with 4-second access tokens', () => {
     await stack?.stop();
   });
 
-  it('keeps receiving as tokens expire, and after a Realtime restart past its token'\''s expiry rejoins and receives again', async () => {
+  it('keeps receiving as tokens expire, and after a Realtime restart past its token\'s expiry rejoins and receives again', async () => {
     const client = (heartbeatIntervalMs: number) => createMeetingClient(stack.url, demoKeys.anonKey, {
       auth: { persistSession: false, autoRefreshToken: true },
       realtime: { transport: WebSocket as never, heartbeatIntervalMs },
