@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { demoKeys } from '../stack/config.ts';
-import { seedOrgs, seedPassword, seedUsers, startTestStack, type TestStack } from '../tests/support/stack.ts';
+import { seedOrgs, seedPassword, seedUsers } from '../stack/testing/seed.ts';
+import { startTestStack, type TestStack } from '../stack/testing/stack.ts';
 import { createMeetingClient, joinMeeting, MeetingActionError, type MeetingSession, type MeetingState } from './src/index.ts';
 
 type User = keyof typeof seedUsers;

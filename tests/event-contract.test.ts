@@ -9,8 +9,9 @@ import { demoKeys } from '../stack/config.ts';
 import {
   MEETING_EVENT_NAMES, USER_EVENT_NAMES, type FunctionErrorBody, type FunctionResponse, type MeetingEvents, type ReactionCounts,
 } from '../types/contract.ts';
-import { subscribePrivate, type ChannelProbe } from './support/channels.ts';
-import { seedOrgs, seedUsers, startTestStack, type Client, type TestStack } from './support/stack.ts';
+import { subscribePrivate, type ChannelProbe } from '../stack/testing/channels.ts';
+import { insertMeeting, seedOrgs, seedUsers } from '../stack/testing/seed.ts';
+import { startTestStack, type Client, type TestStack } from '../stack/testing/stack.ts';
 
 type Member = { client: Client; userId: string; accessToken: string };
 const SERVER_EVENT_NAMES = [...MEETING_EVENT_NAMES, ...USER_EVENT_NAMES];
@@ -48,16 +49,7 @@ describe('the event contract end to end', () => {
     await stack?.stop();
   });
 
-  async function freshMeeting(members: Member[]): Promise<string> {
-    const id = randomUUID();
-    await stack.sql`insert into public.meetings (id, organization_id, host_id, title, status)
-                    values (${id}, ${seedOrgs.acme}, ${seedUsers.alice.id}, 'Contract meeting', 'live')`;
-    for (const m of [alice, ...members]) {
-      await stack.sql`insert into public.meeting_participants (meeting_id, user_id, role)
-                      values (${id}, ${m.userId}, ${m === alice ? 'host' : 'participant'})`;
-    }
-    return id;
-  }
+  const freshMeeting = (members: Member[]) => insertMeeting(stack.sql, 'Contract meeting', { participants: members.map((m) => m.userId) });
 
   it('a participant\'s broadcast of every server event name, on every topic it can reach, is received by no one', async () => {
     const meeting = await freshMeeting([bob, carol]);

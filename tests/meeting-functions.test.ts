@@ -5,10 +5,11 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { FunctionsHttpError } from '@supabase/supabase-js';
 import { demoKeys } from '../stack/config.ts';
-import { signJwt } from '../stack/shared/jwt.ts';
+import { subscribePrivate } from '../stack/testing/channels.ts';
+import { insertMeeting, seedMeetings, seedUsers } from '../stack/testing/seed.ts';
+import { startTestStack, type Client, type TestStack } from '../stack/testing/stack.ts';
+import { userToken } from '../stack/testing/tokens.ts';
 import type { FunctionErrorBody, FunctionResponse, MeetingEvents, UserEvents } from '../types/contract.ts';
-import { subscribePrivate } from './support/channels.ts';
-import { seedMeetings, seedOrgs, seedUsers, startTestStack, type Client, type TestStack } from './support/stack.ts';
 
 type Member = { client: Client; userId: string; accessToken: string };
 
@@ -39,16 +40,8 @@ describe('meeting edge functions end to end', () => {
   });
 
   /** A live Acme meeting hosted by alice with the given members present, created in the database. */
-  async function freshMeeting(members: Member[] = [bob, carol]): Promise<string> {
-    const id = randomUUID();
-    await stack.sql`insert into public.meetings (id, organization_id, host_id, title, status)
-                    values (${id}, ${seedOrgs.acme}, ${seedUsers.alice.id}, 'Test meeting', 'live')`;
-    for (const m of [alice, ...members]) {
-      await stack.sql`insert into public.meeting_participants (meeting_id, user_id, role)
-                      values (${id}, ${m.userId}, ${m === alice ? 'host' : 'participant'})`;
-    }
-    return id;
-  }
+  const freshMeeting = (members: Member[] = [bob, carol]) =>
+    insertMeeting(stack.sql, 'Test meeting', { participants: members.map((m) => m.userId) });
 
   const storedCount = async (meetingId: string) =>
     (await stack.sql`select count(*)::int as n from public.messages where meeting_id = ${meetingId}`)[0].n as number;
@@ -193,7 +186,7 @@ describe('meeting edge functions end to end', () => {
     assert.equal(huge.status, 413);
     const noJwt = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
     assert.equal(noJwt.status, 401);
-    const expired = signJwt({ sub: carol.userId, role: 'authenticated', aud: 'authenticated', exp: Math.floor(Date.now() / 1000) - 10 }, demoKeys.jwtSecret);
+    const expired = userToken(carol.userId, { email: seedUsers.carol.email, expiresIn: -10 });
     const expiredRes = await fetch(url, { method: 'POST', headers: { ...headers, Authorization: `Bearer ${expired}` },
       body: JSON.stringify({ meeting_id: meeting, content: 'late', client_id: randomUUID() }) });
     assert.equal(expiredRes.status, 401);
@@ -262,8 +255,7 @@ describe('meeting edge functions end to end', () => {
       }, 20);
     });
     const closed = Promise.all([closedOf(atCarolMeeting), closedOf(atCarolEphemeral)]);
-    const refreshed = signJwt({ sub: carol.userId, role: 'authenticated', aud: 'authenticated', email: seedUsers.carol.email,
-      exp: Math.floor(Date.now() / 1000) + 3000 }, demoKeys.jwtSecret); // a new token, as a refresh would bring
+    const refreshed = userToken(carol.userId, { email: seedUsers.carol.email, expiresIn: 3000 }); // a new token, as a refresh would bring
     await carol.client.realtime.setAuth(refreshed);
     await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('channel not closed after re-check')), 5000))]);
     await assert.rejects(subscribePrivate(carol.client, `meeting:${meeting}`), /Unauthorized/);

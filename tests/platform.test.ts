@@ -1,16 +1,17 @@
 // The local platform end to end, through the gateway, with the official client: what `npm start` gives.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createClient, FunctionsHttpError } from '@supabase/supabase-js';
 import { demoKeys, projectRoot } from '../stack/config.ts';
 import { listProcesses } from '../stack/shared/proc.ts';
-import { waitFor } from '../stack/realtime/testkit.ts';
-import { seedMeetings, startTestStack, type TestStack } from './support/stack.ts';
+import { tempDir } from '../stack/testing/project.ts';
+import { seedMeetings, seedOrgs } from '../stack/testing/seed.ts';
+import { startTestStack, type TestStack } from '../stack/testing/stack.ts';
+import { waitFor } from '../stack/testing/wait.ts';
 
 /** Pids of the Deno processes whose parent is `pid`. */
 const denoChildrenOf = (pid: number) => listProcesses().filter((p) => p.ppid === pid && p.cmdline.includes('deno')).map((p) => p.pid);
@@ -82,14 +83,14 @@ describe('local platform through the gateway', () => {
     const dave = await stack.signIn('dave');
     const { data: mine, count } = await alice.client.from('meetings')
       .select('title, host:profiles!meetings_host_id_fkey(full_name), meeting_participants(count)', { count: 'exact' })
-      .eq('organization_id', '00000000-0000-4000-a000-000000000001').order('title');
+      .eq('organization_id', seedOrgs.acme).order('title');
     assert.equal(count, 2);
     assert.deepEqual(mine!.map((m) => m.title), ['Leadership review', 'Weekly sync']);
     assert.equal((mine![1].host as unknown as { full_name: string }).full_name, 'Alice Admin');
     const { data: theirs } = await dave.client.from('meetings').select('title');
     assert.deepEqual(theirs, [{ title: 'Globex stand-up' }], 'RLS shows dave only his organization');
     const { data: created, error } = await alice.client.from('meetings')
-      .insert({ organization_id: '00000000-0000-4000-a000-000000000001', host_id: alice.userId, title: 'Planning' })
+      .insert({ organization_id: seedOrgs.acme, host_id: alice.userId, title: 'Planning' })
       .select('id, status').single();
     assert.equal(error, null);
     assert.equal(created!.status, 'scheduled');
@@ -173,8 +174,7 @@ describe('local platform through the gateway', () => {
 
 describe('npm start in a terminal', () => {
   it('prints the status block, then Ctrl-C stops every service and the database', async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'mr-ctrlc-'));
-    chmodSync(stateDir, 0o755);
+    const stateDir = tempDir('ctrlc');
     const apiPort = 27321;
     const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'stack', 'cli.ts'), 'start'], {
       cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'],

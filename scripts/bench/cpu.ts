@@ -8,7 +8,7 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 /** What a process is, as a row of the table. */
 function label(p: ProcessInfo, selfPid: number): string {
   if (p.pid === selfPid) return 'bench harness (invoker and receivers)';
-  if (/stack\/platform\/main\.ts/.test(p.cmdline)) return 'host process (gateway, Realtime, REST, Auth, functions main)';
+  if (/stack\/host\/main\.ts/.test(p.cmdline)) return 'host process (gateway, Realtime, REST, Auth, functions main)';
   if (/\bdeno\b/.test(p.cmdline)) return 'deno workers';
   if (/^postgres: walsender/.test(p.cmdline)) return 'postgres walsenders (Realtime\'s replication streams)';
   if (/^postgres: (checkpointer|background writer|walwriter|autovacuum|logical replication|archiver|stats)/.test(p.cmdline)) {

@@ -13,7 +13,9 @@ import { pathToFileURL } from 'node:url';
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import { createLogger } from '../../stack/log.ts';
 import { meetingTopic, userTopic, type MeetingEventName, type MeetingEvents } from '../../types/contract.ts';
-import { benchClient, ms, pct, seed, startBenchStack, type BenchStack } from './harness.ts';
+import { seedOrgs, seedUsers } from '../../stack/testing/seed.ts';
+import type { TestStack } from '../../stack/testing/stack.ts';
+import { benchClient, ms, pct, startBenchStack } from './harness.ts';
 
 const log = createLogger('bench:db-events');
 const SAMPLES = Number(process.env.BENCH_DB_EVENT_SAMPLES ?? 200);
@@ -29,7 +31,7 @@ const TARGET = '<= 2 ms p50, <= 10 ms p99';
  * receiver must be allowed to read both (supabase/migrations/*_channels.sql): the seed's Alice, on her own user topic
  * and as the host of the bench's meetings.
  */
-const receiver = seed.alice;
+const receiver = seedUsers.alice.id;
 const events = {
   /** A server notice on a user's own receive-only topic, as remove_participant's participant_removed. */
   send: { topic: userTopic, event: 'bench_ping' },
@@ -94,7 +96,7 @@ async function timeOne(arrivals: Arrivals, key: string, fire: () => Promise<unkn
   }
 }
 
-export async function measureDbEvents({ cfg, sql }: BenchStack): Promise<DbEventResult[]> {
+export async function measureDbEvents({ cfg, sql }: TestStack): Promise<DbEventResult[]> {
   const client = benchClient(cfg, receiver);
   await client.realtime.setAuth(); // with an accessToken callback the first join would otherwise go with the anon key
   const arrivals = new Arrivals();
@@ -116,7 +118,7 @@ export async function measureDbEvents({ cfg, sql }: BenchStack): Promise<DbEvent
     const status: DbEventResult = { label: "status trigger (update meetings set status = 'live')", latencies: [], roundTrips: [], lost: 0 };
     const meetings = (await sql<{ id: string }[]>`
       insert into public.meetings (organization_id, host_id, title)
-      select ${seed.acme}, ${receiver}, 'Bench ' || g from generate_series(1, ${total}) g
+      select ${seedOrgs.acme}, ${receiver}, 'Bench ' || g from generate_series(1, ${total}) g
       returning id`).map((m) => m.id);
     log.info('status trigger', { topic: events.status.topic('<id>'), samples: SAMPLES, warmup: WARMUP });
     // Joined a batch at a time, ahead of their updates, so no join's authorization work overlaps a measured event.

@@ -24,7 +24,8 @@ import { denoBinary } from '../../stack/edge-runtime/worker.ts';
 import { createLogger } from '../../stack/log.ts';
 import { cpuBetween, cpuSnapshot, referenceWorkloadMs, type CpuSnapshot } from './cpu.ts';
 import { dbEventRows, measureDbEvents } from './db-events.ts';
-import { benchClient, ms, pct, seed, startBenchStack } from './harness.ts';
+import { seedOrgs, seedUsers } from '../../stack/testing/seed.ts';
+import { benchClient, ms, pct, startBenchStack } from './harness.ts';
 
 const log = createLogger('bench:functions');
 const RECEIVERS = Number(process.env.BENCH_RECEIVERS ?? 50);
@@ -124,11 +125,11 @@ async function overhead(): Promise<{ bare: number[]; runtime: number[] }> {
 async function sendToReceivers() {
   // The bench stack lifts upstream's tenant limit (100 events/s in and out), which would drop most of 200 msg/s x 50.
   const stack = await startBenchStack();
-  const { cfg, sql, stateDir } = stack;
+  const { cfg, sql } = stack;
   try {
     const meeting = randomUUID();
-    const org = seed.acme;
-    const host = seed.alice;
+    const org = seedOrgs.acme;
+    const host = seedUsers.alice.id;
     await sql`update private.settings set value = '1000000' where key = 'message_rate_limit'`; // measure delivery, not the limit
     await sql`update private.settings set value = '1' where key = 'message_rate_window_seconds'`;
     await sql`insert into public.meetings (id, organization_id, host_id, title, status) values (${meeting}, ${org}, ${host}, 'Bench', 'live')`;
@@ -182,7 +183,7 @@ async function sendToReceivers() {
       const wait = scheduleStart + (i * 1000) / RATE - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       if (i === warmup) {
-        cpuBefore = cpuSnapshot(stateDir);
+        cpuBefore = cpuSnapshot(cfg.stateDir);
         profile = await profileHarness();
         measureStart = performance.now();
         stalls = watchHarnessStalls(measureStart);
@@ -194,7 +195,7 @@ async function sendToReceivers() {
     await new Promise((r) => setTimeout(r, 500)); // the last deliveries
     await profile!.stop();
     const harnessStalls = stalls!.stop();
-    const cpu = cpuBetween(cpuBefore!, cpuSnapshot(stateDir));
+    const cpu = cpuBetween(cpuBefore!, cpuSnapshot(cfg.stateDir));
     await Promise.all(clients.map((c) => c.removeAllChannels()));
     const dbEvents = await measureDbEvents(stack);
     return { invokes, deliveries, slowWindows: slowWindows(measureStart, deliverySentAt, deliveries), harnessStalls, expected: total * RECEIVERS, failed, cpu, total, achievedRate: total / seconds, dbEvents };

@@ -3,30 +3,29 @@
 // X-Supabase-Api-Version, a bad API key, malformed bodies and URLs, /health, /settings, /.well-known/jwks.json).
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  createClient, isAuthError, isAuthSessionMissingError, isAuthWeakPasswordError, type Session, type SupabaseClient,
+  isAuthError, isAuthSessionMissingError, isAuthWeakPasswordError, type Session, type SupabaseClient,
 } from '@supabase/supabase-js';
-import postgres from 'postgres';
-import { dbUrl, demoKeys, loadConfig, projectRoot, type StackConfig } from '../config.ts';
+import type postgres from 'postgres';
+import { demoKeys } from '../config.ts';
 import { createLogger } from '../log.ts';
-import { down, up } from '../postgres/index.ts';
 import { verifyJwt, type JwtClaims } from '../shared/jwt.ts';
+import { testClient } from '../testing/clients.ts';
+import { startTestCluster, type TestCluster } from '../testing/cluster.ts';
+import { seedOrgs, seedPassword, seedUsers } from '../testing/seed.ts';
 import { startAuth, type AuthServer } from './index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const log = createLogger('auth-test');
-const alice = { id: '00000000-0000-4000-b000-00000000000a', email: 'alice@acme.test', password: 'password123' };
-const acme = '00000000-0000-4000-a000-000000000001';
+const alice = { ...seedUsers.alice, password: seedPassword };
+const acme = seedOrgs.acme;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-let stateDir: string;
-let cfg: StackConfig;
+let db: TestCluster;
 let authDbUrl: string;
 let sql: postgres.Sql;
 /** CLI defaults: anonymous sign-ins off, reuse interval 10 s, minimum password length 6. */
@@ -35,10 +34,7 @@ let main: AuthServer;
 let alt: AuthServer;
 
 const client = (server: AuthServer, key: string = demoKeys.anonKey, headers: Record<string, string> = {}): SupabaseClient =>
-  createClient(`http://127.0.0.1:${server.port}`, key, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    global: { headers },
-  });
+  testClient(`http://127.0.0.1:${server.port}`, { key, headers });
 
 let counter = 0;
 const freshEmail = (label: string) => `${label}-${++counter}@example.test`;
@@ -87,12 +83,9 @@ const sessionCount = async (userId: string) =>
   (await sql<{ n: number }[]>`select count(*)::int as n from auth.sessions where user_id = ${userId}`)[0].n;
 
 before(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), 'mr-auth-'));
-  chmodSync(stateDir, 0o755); // the postgres OS user must reach the cluster folder inside it
-  cfg = loadConfig({ STACK_STATE_DIR: join(stateDir, '.stack'), STACK_DB_PORT: '24400', STACK_WORKDIR: projectRoot });
-  await up(cfg, log);
-  sql = postgres(dbUrl(cfg, { sslmode: false }), { max: 2, onnotice: () => {} });
-  authDbUrl = dbUrl(cfg, { user: 'supabase_auth_admin', sslmode: false });
+  db = await startTestCluster({ name: 'auth', ports: [24400] });
+  sql = db.sql;
+  authDbUrl = db.url('supabase_auth_admin');
   main = await startAuth({ port: 0, dbUrl: authDbUrl, jwtSecret: demoKeys.jwtSecret, log });
   alt = await startAuth({
     port: 0, dbUrl: authDbUrl, jwtSecret: demoKeys.jwtSecret, log,
@@ -103,9 +96,7 @@ before(async () => {
 after(async () => {
   await main?.close();
   await alt?.close();
-  await sql?.end();
-  if (cfg) await down(cfg, log).catch(() => {});
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  await db?.stop();
 });
 
 describe('stack/auth with supabase-js', () => {
@@ -502,7 +493,7 @@ describe('stack/auth with supabase-js', () => {
     });
     const { session } = await signIn(main, alice.email, alice.password);
     assert.deepEqual(await visibleTo(session!), [
-      alice.id, '00000000-0000-4000-b000-00000000000b', '00000000-0000-4000-b000-00000000000c',
+      alice.id, seedUsers.bob.id, seedUsers.carol.id,
     ]);
     const newcomer = await signUp(main, freshEmail('newcomer'));
     assert.deepEqual(await visibleTo(newcomer.session), [newcomer.user.id]);

@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { Logger } from '../log.ts';
+import { BodyTooLargeError, readBody } from '../shared/http.ts';
 import { refusedValue } from './db.ts';
 import { ApiError, fail, renderError, requestedApiVersion } from './errors.ts';
 import { assertStorableQuery, storableBody } from './validation.ts';
@@ -84,17 +85,10 @@ function decodePathSegment(segment: string): string {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    // Past the limit the rest is read and dropped, so the 413 reply still reaches the client.
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBodyBytes) chunks.push(chunk);
-    });
-    req.on('end', () => (size > maxBodyBytes ? reject(fail.bodyTooLarge(maxBodyBytes)) : resolve(Buffer.concat(chunks))));
-    req.on('error', reject);
+/** The body, or GoTrue's 413 once an over-long one has been read to its end (so the reply reaches the client). */
+function requestBody(req: IncomingMessage): Promise<Buffer> {
+  return readBody(req, maxBodyBytes).catch((err: unknown) => {
+    throw err instanceof BodyTooLargeError ? fail.bodyTooLarge(maxBodyBytes) : err;
   });
 }
 
@@ -144,7 +138,7 @@ function toAuthRequest(req: IncomingMessage, url: URL | undefined): AuthRequest 
     const v = req.headers[name.toLowerCase()];
     return Array.isArray(v) ? v[0] : v;
   };
-  let body: Promise<Record<string, unknown>> | undefined;
+  let parsed: Promise<Record<string, unknown>> | undefined;
   return {
     method: req.method ?? 'GET',
     path,
@@ -155,7 +149,7 @@ function toAuthRequest(req: IncomingMessage, url: URL | undefined): AuthRequest 
     userAgent: header('user-agent'),
     apiVersion: requestedApiVersion(header('x-supabase-api-version')),
     header,
-    json: () => (body ??= readBody(req).then(parseJsonObject)),
+    json: () => (parsed ??= requestBody(req).then(parseJsonObject)),
   };
 }
 

@@ -1,13 +1,13 @@
 // stack/edge-runtime with real Deno workers and the official client's functions.invoke.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createClient, FunctionsHttpError } from '@supabase/supabase-js';
 import { demoKeys, projectRoot } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { signJwt } from '../shared/jwt.ts';
+import { tempProject } from '../testing/project.ts';
 import { startFunctions, type FunctionsServer } from './index.ts';
 
 const fixtures: Record<string, string> = {
@@ -34,16 +34,14 @@ describe('stack/edge-runtime', () => {
   let supabase: ReturnType<typeof createClient>;
 
   before(async () => {
-    workdir = mkdtempSync(join(tmpdir(), 'mr-fn-'));
-    for (const [slug, code] of Object.entries(fixtures)) {
-      mkdirSync(join(workdir, 'supabase', 'functions', slug), { recursive: true });
-      writeFileSync(join(workdir, 'supabase', 'functions', slug, 'index.ts'), code);
-      writeFileSync(join(workdir, 'supabase', 'functions', slug, 'deno.json'), '{}');
-    }
-    mkdirSync(join(workdir, 'supabase', 'functions', '_shared'));
-    writeFileSync(join(workdir, 'supabase', 'functions', '_shared', 'index.ts'), 'export const shared = 1;');
-    writeFileSync(join(workdir, 'supabase', 'functions', '.env'), 'MY_SECRET="from .env"\nSUPABASE_NOT_ALLOWED=1\n');
-    writeFileSync(join(workdir, 'supabase', 'config.toml'), '[functions.open]\nverify_jwt = false\n');
+    workdir = tempProject('fn', {
+      functions: fixtures,
+      files: {
+        'functions/_shared/index.ts': 'export const shared = 1;',
+        'functions/.env': 'MY_SECRET="from .env"\nSUPABASE_NOT_ALLOWED=1\n',
+      },
+      config: '[functions.open]\nverify_jwt = false\n',
+    });
     server = await startFunctions({
       port: 0, workdir, jwtSecret: demoKeys.jwtSecret, denoDir: join(projectRoot, '.stack', 'deno'),
       env: { SUPABASE_URL: 'http://127.0.0.1:54321' }, requestTimeoutMs: 1500, log: createLogger('functions-test'),

@@ -1,9 +1,9 @@
 // Project migrations and seed, applied by the real Supabase CLI (pinned in package.json) with --db-url, so the
 // history lands in supabase_migrations.schema_migrations exactly as `supabase start`/`db push` would write it.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot, type StackConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
+import { runCommand } from '../shared/child.ts';
 
 const cliBin = join(projectRoot, 'node_modules', '.bin', 'supabase');
 
@@ -22,24 +22,16 @@ function cliDbUrl(cfg: StackConfig, database: string): string {
   return `postgresql://postgres:${cfg.dbPassword}@localhost:${cfg.dbPort}/${database}?sslmode=disable`;
 }
 
-export function runSupabaseCli(cfg: StackConfig, args: string[], log: Logger): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cliBin, [...args, '--workdir', cfg.workdir], {
-      cwd: cfg.workdir,
-      env: { ...process.env, DO_NOT_TRACK: '1', SUPABASE_TELEMETRY_DISABLED: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const collect = (chunk: Buffer) => {
-      const text = chunk.toString();
-      output += text;
+export async function runSupabaseCli(cfg: StackConfig, args: string[], log: Logger): Promise<string> {
+  const { code, output } = await runCommand(cliBin, [...args, '--workdir', cfg.workdir], {
+    cwd: cfg.workdir,
+    env: { ...process.env, DO_NOT_TRACK: '1', SUPABASE_TELEMETRY_DISABLED: '1' },
+    onOutput: (text) => {
       for (const line of text.split('\n')) if (line.trim()) log.debug(line.trim());
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(output) : reject(new MigrationError(args.slice(0, 2).join(' '), output))));
+    },
   });
+  if (code === 0) return output;
+  throw new MigrationError(args.slice(0, 2).join(' '), output);
 }
 
 /** Applies pending migrations (`supabase migration up`); returns the files the CLI reported applying. */

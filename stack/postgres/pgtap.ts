@@ -1,9 +1,9 @@
 // Runs pgTAP files the way `supabase test db` does (pg_prove, one psql per file, sorted), but against a fresh
 // throwaway database built from the Supabase schema SQL and the project's migrations, so tests never touch dev data.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { StackConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
+import { runCommand } from '../shared/child.ts';
 import { migrateUp } from './migrations.ts';
 import { adminSql, applyPlatform } from './supabase-schemas.ts';
 import { systemFile } from '../system/index.ts';
@@ -59,22 +59,13 @@ export async function runPgProve(cfg: StackConfig, database: string, paths: stri
   }
   const args = ['--verbose', '--ext', '.sql', '--ext', '.pg', '-r', '-h', '127.0.0.1', '-p', String(cfg.dbPort),
     '-U', 'postgres', '-d', database, ...paths];
-  return new Promise((resolve, reject) => {
-    const child = spawn(pgProve, args, {
-      env: { ...process.env, PGPASSWORD: cfg.dbPassword, PGOPTIONS: '-c client_min_messages=warning' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const { passed, failed } = countTap(output);
-      const files = Number(/Files=(\d+)/.exec(output)?.[1] ?? 0);
-      log.debug('pg_prove finished', { code, passed, failed, files });
-      // A crashed file (syntax error, bad plan) fails the run even when every counted assertion passed.
-      const ok = code === 0 && /Result: PASS/.test(output) && files > 0;
-      resolve({ passed, failed: ok ? failed : Math.max(failed, 1), files, output, ok });
-    });
+  const { code, output } = await runCommand(pgProve, args, {
+    env: { ...process.env, PGPASSWORD: cfg.dbPassword, PGOPTIONS: '-c client_min_messages=warning' },
   });
+  const { passed, failed } = countTap(output);
+  const files = Number(/Files=(\d+)/.exec(output)?.[1] ?? 0);
+  log.debug('pg_prove finished', { code, passed, failed, files });
+  // A crashed file (syntax error, bad plan) fails the run even when every counted assertion passed.
+  const ok = code === 0 && /Result: PASS/.test(output) && files > 0;
+  return { passed, failed: ok ? failed : Math.max(failed, 1), files, output, ok };
 }

@@ -1,32 +1,24 @@
 // stack/postgres against a real cluster of its own (own folder, own port) and the real Supabase CLI.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import postgres from 'postgres';
-import { dbUrl, loadConfig, projectRoot, type StackConfig } from '../config.ts';
+import { dbUrl, projectRoot, type StackConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { FULL_INSTALL_COMMAND } from '../system/index.ts';
+import { clusterConfig } from '../testing/cluster.ts';
+import { tempProject } from '../testing/project.ts';
 import { down, reset, up } from './index.ts';
 import { resetWithSeed } from './migrations.ts';
 
 const log = createLogger('postgres-test');
 
-function makeWorkdir(migrations: Record<string, string>, seed: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mr-pg-'));
-  chmodSync(dir, 0o755); // the postgres OS user must be able to reach the cluster folder inside it
-  mkdirSync(join(dir, 'supabase', 'migrations'), { recursive: true });
-  copyFileSync(join(projectRoot, 'supabase', 'config.toml'), join(dir, 'supabase', 'config.toml'));
-  for (const [name, sql] of Object.entries(migrations)) writeFileSync(join(dir, 'supabase', 'migrations', name), sql);
-  writeFileSync(join(dir, 'supabase', 'seed.sql'), seed);
-  return dir;
-}
-
-function configFor(workdir: string, port: number): StackConfig {
-  return loadConfig({ STACK_STATE_DIR: join(workdir, '.stack'), STACK_DB_PORT: String(port), STACK_WORKDIR: workdir });
-}
+// The cluster's own lifecycle is what is tested here, so these tests start and stop it themselves.
+const makeWorkdir = (migrations: Record<string, string>, seed: string) => tempProject('pg', { migrations, seed });
+const configFor = (workdir: string, port: number) => clusterConfig(workdir, port);
 
 async function query<T extends object>(cfg: StackConfig, text: string): Promise<T[]> {
   const sql = postgres(dbUrl(cfg, { sslmode: false }), { max: 1, onnotice: () => {} });

@@ -3,6 +3,7 @@
 // running anything, in its order, so RLS policies, auth.uid() and current_setting('request.*') see the same values.
 import type { IncomingHttpHeaders } from 'node:http';
 import { verifyJwt, type JwtClaims } from '../shared/jwt.ts';
+import { quoteIdent } from '../shared/sql.ts';
 import { jwtError } from './errors.ts';
 
 /** PostgREST accepts 30 s of clock skew on exp, nbf and iat. */
@@ -57,8 +58,6 @@ export interface ContextInput {
   timezone?: string;
 }
 
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
 /** The settings PostgREST applies with set_config(…, true), in its order (postgrest-api.md §9.2 step 4). */
 export function transactionSettings(input: ContextInput): Array<[string, string]> {
   const headers: Record<string, string> = {};
@@ -67,7 +66,7 @@ export function transactionSettings(input: ContextInput): Array<[string, string]
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   const settings: Array<[string, string]> = [
-    ['search_path', [input.schema, ...input.extraSearchPath].map(quoteIdent).join(', ')],
+    ['search_path', [input.schema, ...input.extraSearchPath].map((name) => quoteIdent(name)).join(', ')],
     ...input.roleSettings,
     ['role', input.identity.role],
     ['request.jwt.claims', JSON.stringify(input.identity.claims)],

@@ -2,6 +2,7 @@
 // yields an object or an array) and hangs filters, logic trees, ordering and limits on the node they address.
 // All PostgREST's embedding errors come from here: PGRST200/201 (no / ambiguous relationship), PGRST108 (filter on
 // something not embedded), PGRST118 (ordering by a to-many embed), PGRST120 (bad operator on an embed).
+import { quoteIdent } from '../shared/sql.ts';
 import { ApiError, closest } from './errors.ts';
 import type { Field, Filter, LogicTree, OrderTerm, SelectItem } from './grammar.ts';
 import type { QueryParams } from './query-params.ts';
@@ -36,13 +37,9 @@ export interface ReadNode {
   offset?: number;
 }
 
-/**
- * A quoted identifier. A NUL would end the statement text early in the wire protocol, so it is refused outright
- * (it can only come from a quoted name in a query parameter).
- */
+/** A quoted identifier; a NUL (only a quoted name in a query parameter can hold one) is PostgREST's 400 PGRST100. */
 export function ident(name: string): string {
-  if (name.includes('\u0000')) throw new ApiError(400, 'PGRST100', 'Identifiers may not contain NUL characters');
-  return `"${name.replace(/"/g, '""')}"`;
+  return quoteIdent(name, () => new ApiError(400, 'PGRST100', 'Identifiers may not contain NUL characters'));
 }
 
 export interface PlanContext { cache: SchemaCache; schema: string }

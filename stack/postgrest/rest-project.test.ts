@@ -4,29 +4,29 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { demoKeys } from '../config.ts';
-import { client, startTestStack, userToken, type TestStack } from './testing.ts';
+import { testClient } from '../testing/clients.ts';
+import { startTestCluster, type TestCluster } from '../testing/cluster.ts';
+import { seedMeetings, seedUsers as users, type SeedUser } from '../testing/seed.ts';
+import { userToken } from '../testing/tokens.ts';
+import { startRest, type RestServer } from './index.ts';
 
-// Seeded ids (supabase/seed.sql).
-const users = {
-  alice: { id: '00000000-0000-4000-b000-00000000000a', email: 'alice@acme.test' },
-  bob: { id: '00000000-0000-4000-b000-00000000000b', email: 'bob@acme.test' },
-  carol: { id: '00000000-0000-4000-b000-00000000000c', email: 'carol@acme.test' },
-  dave: { id: '00000000-0000-4000-b000-00000000000d', email: 'dave@globex.test' },
-};
-const weeklySync = '00000000-0000-4000-c000-000000000001';
-const leadershipReview = '00000000-0000-4000-c000-000000000002';
-const globexStandup = '00000000-0000-4000-c000-000000000003';
+const { weeklySync, leadership: leadershipReview, globexStandup } = seedMeetings;
 
 describe('stack/postgrest with supabase-js on the project migrations and seed', () => {
-  let stack: TestStack;
-  const as = (who: keyof typeof users) => client(stack.restUrl, userToken(users[who].id, users[who].email));
+  let db: TestCluster;
+  let rest: RestServer;
+  let restUrl: string;
+  const as = (who: SeedUser) => testClient(restUrl, { token: userToken(users[who].id, { email: users[who].email }) });
 
   before(async () => {
-    stack = await startTestStack({ ports: [24411, 24413, 24415, 24417], project: true });
+    db = await startTestCluster({ name: 'rest-project', ports: [24411, 24413, 24415, 24417] });
+    rest = await startRest({ port: 0, dbUrl: db.url('authenticator'), jwtSecret: demoKeys.jwtSecret });
+    restUrl = `http://127.0.0.1:${rest.port}`;
   });
 
   after(async () => {
-    await stack?.stop();
+    await rest?.close();
+    await db?.stop();
   });
 
   it('get_messages pages a meeting\'s messages newest first for a participant', async () => {
@@ -72,9 +72,9 @@ describe('stack/postgrest with supabase-js on the project migrations and seed', 
 
   it('send_message answers PT429 rate_limited with its JSON details once the limit is reached', async () => {
     // Leave room for exactly two more messages from carol in the current window (the seed counts too).
-    const [{ recent }] = await stack.admin<Array<{ recent: number }>>`select count(*)::int as recent from public.messages
+    const [{ recent }] = await db.sql<Array<{ recent: number }>>`select count(*)::int as recent from public.messages
       where sender_id = ${users.carol.id} and meeting_id = ${weeklySync} and created_at > now() - interval '60 seconds'`;
-    await stack.admin`update private.settings set value = ${String(recent + 2)}::jsonb where key = 'message_rate_limit'`;
+    await db.sql`update private.settings set value = ${String(recent + 2)}::jsonb where key = 'message_rate_limit'`;
     try {
       const carol = as('carol');
       for (const n of [1, 2]) {
@@ -90,7 +90,7 @@ describe('stack/postgrest with supabase-js on the project migrations and seed', 
       assert.equal(details.window_seconds, 60);
       assert.ok(details.retry_after_seconds >= 1);
     } finally {
-      await stack.admin`update private.settings set value = '30' where key = 'message_rate_limit'`;
+      await db.sql`update private.settings set value = '30' where key = 'message_rate_limit'`;
     }
   });
 
@@ -98,16 +98,16 @@ describe('stack/postgrest with supabase-js on the project migrations and seed', 
     const direct = await as('alice').from('messages').insert({ meeting_id: weeklySync, sender_id: users.alice.id, client_id: 'x', content: 'x' });
     assert.equal(direct.status, 403);
     assert.equal(direct.error?.code, '42501');
-    const anon = await client(stack.restUrl).rpc('get_messages', { meeting_id: weeklySync });
+    const anon = await testClient(restUrl).rpc('get_messages', { meeting_id: weeklySync });
     assert.equal(anon.status, 401);
     assert.equal(anon.error?.code, '42501');
     assert.equal(anon.error?.message, 'permission denied for function get_messages');
-    const anonTable = await client(stack.restUrl).from('meetings').select('*');
+    const anonTable = await testClient(restUrl).from('meetings').select('*');
     assert.equal(anonTable.status, 401);
   });
 
   it('the service role reads every row but RPCs need a user (PT401 not_authenticated)', async () => {
-    const service = client(stack.restUrl, demoKeys.serviceRoleKey);
+    const service = testClient(restUrl, { token: demoKeys.serviceRoleKey });
     const meetings = await service.from('meetings').select('id', { count: 'exact', head: true });
     assert.equal(meetings.count, 3);
     const rpc = await service.rpc('send_message', { meeting_id: weeklySync, content: 'x', client_id: 'svc-1' });

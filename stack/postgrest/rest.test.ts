@@ -3,18 +3,24 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { dbUrl, demoKeys } from '../config.ts';
+import { fileURLToPath } from 'node:url';
+import { demoKeys } from '../config.ts';
 import { signJwt } from '../shared/jwt.ts';
-import { startRest } from './index.ts';
-import { client, startTestStack, userToken, type TestStack } from './testing.ts';
+import { testClient, type TestClient } from '../testing/clients.ts';
+import { startTestCluster, type TestCluster } from '../testing/cluster.ts';
+import { sqlFiles } from '../testing/project.ts';
+import { userToken } from '../testing/tokens.ts';
+import { startRest, type RestServer } from './index.ts';
 
-let stack: TestStack;
-let anon: ReturnType<typeof client>;
-let service: ReturnType<typeof client>;
+let db: TestCluster;
+let rest: RestServer;
+let restUrl: string;
+let anon: TestClient;
+let service: TestClient;
 
 /** A raw request with the anon key, for what supabase-js never sends (Range, and= , bad tokens, injections). */
 async function raw(path: string, init: RequestInit & { headers?: Record<string, string> } = {}) {
-  const res = await fetch(`${stack.restUrl}${path}`, {
+  const res = await fetch(`${restUrl}${path}`, {
     ...init,
     headers: { apikey: demoKeys.anonKey, Authorization: `Bearer ${demoKeys.anonKey}`, ...init.headers },
   });
@@ -28,13 +34,18 @@ async function raw(path: string, init: RequestInit & { headers?: Record<string, 
 
 describe('stack/postgrest with supabase-js on a fixture schema', () => {
 before(async () => {
-  stack = await startTestStack({ ports: [24410, 24412, 24414, 24416], project: false, schemas: ['public', 'extra'] });
-  anon = client(stack.restUrl);
-  service = client(stack.restUrl, demoKeys.serviceRoleKey);
+  db = await startTestCluster({
+    name: 'rest', ports: [24410, 24412, 24414, 24416], project: { migrations: sqlFiles(fileURLToPath(new URL('fixtures', import.meta.url))) },
+  });
+  rest = await startRest({ port: 0, dbUrl: db.url('authenticator'), jwtSecret: demoKeys.jwtSecret, schemas: ['public', 'extra'] });
+  restUrl = `http://127.0.0.1:${rest.port}`;
+  anon = testClient(restUrl);
+  service = testClient(restUrl, { token: demoKeys.serviceRoleKey });
 });
 
 after(async () => {
-  await stack?.stop();
+  await rest?.close();
+  await db?.stop();
 });
 
 describe('select', () => {
@@ -229,10 +240,10 @@ describe('order and pagination', () => {
     assert.equal(empty.headers.get('content-range'), '*/*');
     assert.deepEqual(empty.body, []);
     const capped = await startRest({
-      port: 0, dbUrl: dbUrl(stack.cfg, { user: 'authenticator', sslmode: false }), jwtSecret: demoKeys.jwtSecret, maxRows: 3,
+      port: 0, dbUrl: db.url('authenticator'), jwtSecret: demoKeys.jwtSecret, maxRows: 3,
     });
     try {
-      const res = await client(`http://127.0.0.1:${capped.port}`).from('books').select('id', { count: 'exact' }).order('id').limit(5);
+      const res = await testClient(`http://127.0.0.1:${capped.port}`).from('books').select('id', { count: 'exact' }).order('id').limit(5);
       assert.deepEqual(res.data?.map((b) => b.id), [1, 2, 3]);
       assert.equal(res.count, 7);
       assert.equal(res.status, 206);
@@ -434,8 +445,8 @@ describe('rpc', () => {
 
   it('sets role, claims and request.* exactly as PostgREST (read-only for a stable function)', async () => {
     const sub = randomUUID();
-    const token = userToken(sub, 'ctx@example.test');
-    const res = await client(stack.restUrl, token).rpc('request_context');
+    const token = userToken(sub, { email: 'ctx@example.test' });
+    const res = await testClient(restUrl, { token }).rpc('request_context');
     const ctx = res.data as Record<string, any>;
     assert.equal(ctx.role, 'authenticated');
     assert.equal(ctx.uid, sub);
@@ -460,7 +471,7 @@ describe('rpc', () => {
     assert.equal(tz.body.timezone, 'Europe/Paris');
     assert.deepEqual(tz.body.cookies, { a: '1', b: 'two' });
     assert.equal(tz.headers.get('preference-applied'), 'timezone=Europe/Paris');
-    const noToken = await fetch(`${stack.restUrl}/rpc/request_context`).then((r) => r.json());
+    const noToken = await fetch(`${restUrl}/rpc/request_context`).then((r) => r.json());
     assert.deepEqual(noToken.claims, { role: 'anon' });
   });
 
@@ -475,7 +486,7 @@ describe('rpc', () => {
 describe('row level security and roles', () => {
   const alice = randomUUID();
   const bob = randomUUID();
-  const as = (sub: string) => client(stack.restUrl, userToken(sub, `${sub}@example.test`));
+  const as = (sub: string) => testClient(restUrl, { token: userToken(sub, { email: `${sub}@example.test` }) });
 
   it('hides other users\' rows, refuses anon with 401 and a foreign owner with 403', async () => {
     const a = await as(alice).from('notes').insert({ body: 'alice note' }).select('body, owner_id').single();
@@ -547,7 +558,7 @@ describe('schemas and the schema cache', () => {
   });
 
   it('reloads on NOTIFY pgrst after DDL', async () => {
-    await stack.admin.unsafe('create table public.late_table (id int primary key); insert into public.late_table values (1)');
+    await db.sql.unsafe('create table public.late_table (id int primary key); insert into public.late_table values (1)');
     let res = await anon.from('late_table').select('id');
     for (let i = 0; i < 50 && res.error; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -613,7 +624,7 @@ describe('SQL injection', () => {
     assert.equal(timezone.status, 200);
     const headerValue = await raw('/rpc/request_context', { headers: { 'X-Evil': "'); drop table public.kv; --" } });
     assert.equal(headerValue.body.headers['x-evil'], "'); drop table public.kv; --");
-    const kv = await stack.admin.unsafe(`select count(*)::int as n from public.kv where key in ('a', 'b')`);
+    const kv = await db.sql.unsafe(`select count(*)::int as n from public.kv where key in ('a', 'b')`);
     assert.equal(kv[0].n, 2, 'public.kv is still there with its rows');
   });
 });

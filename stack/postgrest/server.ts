@@ -3,6 +3,7 @@
 // path, status, role and duration; never a header value, so tokens and keys stay out of the logs.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Logger } from '../log.ts';
+import { BodyTooLargeError, readBody } from '../shared/http.ts';
 import { handle, type HandlerDeps } from './handler.ts';
 import { send } from './response.ts';
 
@@ -10,16 +11,11 @@ const MAX_BODY_BYTES = 50 * 1024 * 1024;
 
 const EXPOSED = 'Content-Encoding, Content-Location, Content-Range, Content-Type, Date, Location, Server, Transfer-Encoding, Range-Unit';
 
-function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(c);
-    });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+/** The body as text; undefined when it is over the limit (read to its end first, so the 413 reaches the client). */
+function requestBody(req: IncomingMessage): Promise<string | undefined> {
+  return readBody(req, MAX_BODY_BYTES).then((b) => b.toString('utf8'), (err: unknown) => {
+    if (err instanceof BodyTooLargeError) return undefined;
+    throw err;
   });
 }
 
@@ -41,7 +37,7 @@ export function createRestServer(deps: HandlerDeps, log: Logger): Server {
         res.end();
         return;
       }
-      const body = await readBody(req);
+      const body = await requestBody(req);
       if (body === undefined) {
         res.writeHead(413, { 'Content-Type': 'application/json; charset=utf-8', ...cors });
         res.end(JSON.stringify({ code: 'PGRST413', details: null, hint: null, message: 'Payload too large' }));

@@ -8,22 +8,16 @@
 // Shape (as PostgREST's): embeds are LATERAL subqueries — a to-one embed selects its columns and the parent takes
 // `row_to_json(lateral.*)` (NULL when no row matched); a to-many embed aggregates `json_agg` over an ordered,
 // limited subquery. `!inner` turns the LEFT JOIN into an INNER one (for to-many: only non-empty arrays).
+import { quoteLiteral } from '../shared/sql.ts';
 import type { Field, Filter, LogicTree, OrderTerm } from './grammar.ts';
 import { ident, relatedEmbed, type EmbedItem, type ReadNode } from './plan.ts';
 import { toPgArray, type Relation } from './schema-cache.ts';
 
-/**
- * A request value as an untyped SQL string literal, quoted as libpq's PQescapeLiteral does: `'…'` with quotes
- * doubled, and the E'…' form (backslashes doubled too) when there is a backslash, so the result means the same
- * whatever standard_conforming_strings says. NUL cannot be in PostgreSQL text: refused as the server refuses it.
- */
+/** A request value as an untyped SQL string literal (shared/sql.ts); a NUL is refused as the server refuses it. */
 export function literal(value: string | null): string {
   if (value === null) return 'NULL';
-  if (value.includes('\0')) {
-    throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { name: 'PostgresError', code: '22021' });
-  }
-  const quoted = value.replaceAll("'", "''");
-  return value.includes('\\') ? `E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`;
+  return quoteLiteral(value, () =>
+    Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { name: 'PostgresError', code: '22021' }));
 }
 
 /** Turns request values into literals for the statement being built (kept as a class: every builder takes one). */

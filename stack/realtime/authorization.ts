@@ -8,7 +8,8 @@
 // server's superuser connection.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.ts';
-import { quoteIdent, quoteLiteral, sqlState, type ReservedPool } from './db.ts';
+import { quoteIdent, quoteLiteral } from '../shared/sql.ts';
+import { sqlState, type ReservedPool } from './db.ts';
 import type { Claims } from './jwt.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -52,7 +53,7 @@ export class Authorizer {
     ];
     text.push(settingsSql(ctx.claims, ctx.topic, ctx.headers));
     text.push(`select coalesce(string_agg(id::text, ','), '') as probe_ids from realtime.messages
-      where id in (${Object.values(ids).map(quoteLiteral).join(', ')})`);
+      where id in (${Object.values(ids).map((id) => quoteLiteral(id)).join(', ')})`);
     text.push('rollback');
     const started = performance.now();
     try {

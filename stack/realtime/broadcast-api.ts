@@ -2,6 +2,7 @@
 // (single, kind-4 deliveries), both also under /realtime/v1 as the gateway exposes them, plus /metrics.
 // Auth is `Authorization: Bearer` or else the `apikey` header; query parameters are ignored for auth, as upstream.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyTooLargeError, readBody } from '../shared/http.ts';
 import type { Context } from './context.ts';
 import { topicKey } from './context.ts';
 import { fanoutBroadcast } from './fanout.ts';
@@ -23,19 +24,11 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
   res.end(text);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        resolve(null);
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+/** The body, or null past the frame limit (the connection is closed then, nothing more is read). */
+function requestBody(ctx: Context, req: IncomingMessage): Promise<Buffer | null> {
+  return readBody(req, ctx.limits.config.maxFrameBytes, 'destroy').catch((err: unknown) => {
+    if (err instanceof BodyTooLargeError) return null;
+    throw err;
   });
 }
 
@@ -94,7 +87,7 @@ interface BatchMessage {
 async function batch(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const claims = requestClaims(ctx, req);
   if (!claims) return send(res, 401, { message: 'Unauthorized' });
-  const body = await readBody(req, ctx.limits.config.maxFrameBytes);
+  const body = await requestBody(ctx, req);
   let parsed: { messages?: unknown } = {};
   try {
     parsed = body ? JSON.parse(body.toString('utf8')) : {};
@@ -155,7 +148,7 @@ async function one(ctx: Context, req: IncomingMessage, res: ServerResponse, topi
   if (type !== '' && type !== 'application/json' && type !== 'application/octet-stream') {
     return send(res, 415, { error: 'Unsupported Media Type. Use application/json or application/octet-stream' });
   }
-  const body = await readBody(req, ctx.limits.config.maxFrameBytes);
+  const body = await requestBody(ctx, req);
   if (!body || body.length > ctx.limits.maxPayloadBytes) return send(res, 422, { message: 'Payload size exceeds tenant limit' });
   const binary = type === 'application/octet-stream';
   if (!binary) {

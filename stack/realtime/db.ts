@@ -3,17 +3,6 @@
 // statement fails mid-transaction we roll that connection back before anyone else uses it.
 import postgres, { type ReservedSql, type Sql } from 'postgres';
 
-export function quoteLiteral(value: string): string {
-  // Postgres text cannot hold NUL; refusing it keeps the literal well-formed.
-  if (value.includes('\u0000')) throw new Error('NUL byte in SQL literal');
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
-export function quoteIdent(name: string): string {
-  if (name.includes('\u0000')) throw new Error('NUL byte in SQL identifier');
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
 export type Db = Sql<Record<string, never>>;
 
 export function connect(url: string, max: number, applicationName: string): Db {

@@ -1,7 +1,7 @@
 // The Postgres Changes `filter` syntax the server accepts: `column=op.value`, conditions joined by commas (AND),
 // any operator negatable with `not.`, `in.(a,b)` lists, PostgREST-style double quotes for reserved characters.
 // Filters become SQL comparisons evaluated by Postgres with the column's own type, as upstream evaluates them.
-import { quoteLiteral } from './db.ts';
+import { quoteLiteral } from '../shared/sql.ts';
 
 export const operators = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'like', 'ilike', 'is', 'match', 'imatch', 'isdistinct'] as const;
 export type Operator = (typeof operators)[number];

@@ -5,10 +5,11 @@
 // and, when the table has RLS and the change is not a DELETE, an `exists` probe for the row's primary key run as
 // the subscriber's role with its JWT claims. Only subscribers that pass get the change. A role the API may not
 // become (authenticator is not a member of it, see authorization.ts) sees no columns and passes no RLS probe.
+import { quoteIdent, quoteLiteral } from '../shared/sql.ts';
 import { API_AUTHENTICATOR, settingsSql } from './authorization.ts';
 import type { Channel } from './channel.ts';
 import type { Context } from './context.ts';
-import { quoteIdent, quoteLiteral, type Db, type ReservedPool } from './db.ts';
+import type { Db, ReservedPool } from './db.ts';
 import { describeFilters, FilterError, filterCheckSql, filterSql, parseFilters, type Filter } from './filters.ts';
 import type { Change, Relation, Transaction } from './replication.ts';
 import { encodeText } from './serializer.ts';

@@ -5,23 +5,26 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import postgres from 'postgres';
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
-import { dbUrl, demoKeys } from '../config.ts';
+import { demoKeys } from '../config.ts';
 import { createLogger } from '../log.ts';
+import { signJwt } from '../shared/jwt.ts';
+import { testClient } from '../testing/clients.ts';
+import { startTestCluster, type TestCluster } from '../testing/cluster.ts';
+import { RawSocket, upgradeAttempt } from '../testing/realtime-socket.ts';
+import { userToken } from '../testing/tokens.ts';
+import { Inbox, waitFor } from '../testing/wait.ts';
 import { Authorizer } from './authorization.ts';
 import { connect, ReservedPool } from './db.ts';
+import { fixtureProject, meetingA, meetingB, users } from './fixture.ts';
 import { defaultLimits, startRealtime, type RealtimeOptions, type RealtimeServer } from './index.ts';
 import { Metrics } from './metrics.ts';
-import { signJwt } from '../shared/jwt.ts';
-import {
-  client, freePort, Inbox, meetingA, meetingB, RawSocket, startFixtureDb, upgradeAttempt, userToken, users, waitFor, type Fixture,
-} from './testkit.ts';
 
 const log = createLogger('realtime-test');
 const quiet = { ...log, info: () => {}, debug: () => {} };
 const roomA = `room:${meetingA}`;
 const roomB = `room:${meetingB}`;
 
-let db: Fixture;
+let db: TestCluster;
 let server: RealtimeServer;
 let sql: postgres.Sql;
 const clients: SupabaseClient[] = [];
@@ -37,7 +40,7 @@ function baseOptions(extra: Partial<RealtimeOptions> = {}): RealtimeOptions {
 /** An official client whose accessToken callback returns `token` (fixed unless the test changes it). */
 async function signedIn(token: string | null, port = server.port, realtime: Record<string, unknown> = {}) {
   const state = { token };
-  const c = client(port, () => state.token, realtime);
+  const c = testClient(`http://127.0.0.1:${port}`, { token: () => state.token, realtime });
   clients.push(c);
   // Fetch the token before the first join, so the join carries access_token.
   await c.realtime.setAuth();
@@ -90,16 +93,15 @@ async function restBroadcast(key: string, body: unknown, path = '/realtime/v1/ap
 }
 
 before(async () => {
-  db = await startFixtureDb(await freePort([24370, 24371, 24372, 24373, 24374, 24375, 24376]));
-  sql = postgres(dbUrl(db.cfg, { sslmode: false }), { max: 2, onnotice: () => {} });
-  server = await startRealtime(baseOptions({ dbUrl: db.adminUrl }));
+  db = await startTestCluster({ name: 'realtime', ports: [24370, 24371, 24372, 24373, 24374, 24375, 24376], project: fixtureProject });
+  sql = db.sql;
+  server = await startRealtime(baseOptions({ dbUrl: db.url('supabase_admin') }));
 });
 
 after(async () => {
   await Promise.all(clients.map((c) => c.removeAllChannels().catch(() => {})));
   await server?.close();
-  await sql?.end();
-  await db?.cleanup();
+  await db?.stop();
 });
 
 describe('transport', () => {
@@ -513,7 +515,7 @@ describe('roles the API cannot become', () => {
   });
 
   it('the read and write checks (join, client broadcast, presence track, REST) refuse it; API roles still pass', async () => {
-    const sqlAdmin = connect(db.adminUrl, 1, 'realtime-test');
+    const sqlAdmin = connect(db.url('supabase_admin'), 1, 'realtime-test');
     const pool = new ReservedPool(sqlAdmin, 1);
     await pool.start();
     try {

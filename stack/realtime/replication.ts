@@ -68,6 +68,7 @@ export class ReplicationStream {
       connection: { replication: 'database', application_name: 'realtime_replication_connection' } as Record<string, string>,
     });
     const [created] = await this.sql.unsafe(`CREATE_REPLICATION_SLOT ${slot} TEMPORARY LOGICAL pgoutput NOEXPORT_SNAPSHOT`);
+    // The walsender's command grammar, not SQL: its strings are plain '…' only (no E'…'), so not shared/sql.ts.
     const pubs = this.o.publications.map((p) => p.replace(/'/g, "''")).join(',');
     // postgres.js types the copy stream as Writable; in replication mode it is a duplex (CopyBoth).
     const stream = (await this.sql.unsafe(`START_REPLICATION SLOT ${slot} LOGICAL ${created.consistent_point}

@@ -5,9 +5,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoKeys } from '../../config.ts';
-import { signJwt } from '../../shared/jwt.ts';
-import { freePort, startFixtureDb } from '../testkit.ts';
+import { startTestCluster } from '../../testing/cluster.ts';
+import { userToken } from '../../testing/tokens.ts';
 import type { Kind } from './load.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -67,13 +66,15 @@ const pct = (xs: number[], p: number) => {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const db = await startFixtureDb(await freePort([24377, 24378, 24379]), migration, seed);
-  const token = signJwt({ sub: benchUser, role: 'authenticated', aud: 'authenticated', exp: Math.floor(Date.now() / 1000) + 3600 }, demoKeys.jwtSecret);
+  const db = await startTestCluster({
+    name: 'realtime-bench', ports: [24377, 24378, 24379], project: { migrations: { '20260101000000_realtime_fixture.sql': migration }, seed },
+  });
+  const token = userToken(benchUser);
   const servers = {} as Record<Kind, { child: Child; port: number }>;
   let load: Child | undefined;
   try {
     for (const kind of peers) {
-      const { child, hello } = await Child.start('peers.ts', [kind, db.adminUrl]);
+      const { child, hello } = await Child.start('peers.ts', [kind, db.url('supabase_admin')]);
       servers[kind] = { child, port: hello.port as number };
     }
     load = (await Child.start('load.ts')).child;
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
   } finally {
     load?.proc.kill();
     for (const kind of peers) servers[kind]?.child.proc.kill();
-    await db.cleanup();
+    await db.stop();
   }
 }
 
