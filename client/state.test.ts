@@ -67,6 +67,14 @@ describe('MeetingStore: the highest version wins, whatever the order', () => {
     assert.deepEqual(store.getState().typing, [], 'typing expires without a heartbeat');
   });
 
+  it('a name arrives with the participant list even when an event row (without names) was newer', () => {
+    const store = new MeetingStore('mt', me);
+    store.update((s) => s.mergeParticipant(participant('b', 2)));
+    store.update((s) => s.mergeParticipant({ ...participant('b', 1), full_name: 'Bob', avatar_url: null }));
+    assert.equal(store.getState().participants[0].full_name, 'Bob');
+    assert.equal(store.getState().participants[0].version, 2, 'the state stays the newest');
+  });
+
   it('my pending message leaves the pending list when the stored copy arrives, whichever way', () => {
     const store = new MeetingStore('mt', me);
     store.update((s) => s.addPending({ client_id: 'c9', content: 'hi', created_at: 'now', status: 'sending' }));

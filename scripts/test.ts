@@ -1,11 +1,11 @@
 // `npm test`: every suite, on a test cluster of its own (never the dev database), ending with one line
 // `N passed, N failed`. `npm test -- db types` runs only the named suites.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { projectRoot, type StackConfig } from '../stack/config.ts';
 import { createLogger } from '../stack/log.ts';
+import { runCommand } from '../stack/shared/child.ts';
 import { withTestCluster } from '../stack/postgres/test-cluster.ts';
 import { lintDatabase } from '../stack/postgres/migrations.ts';
 import { runPgProve, withThrowawayDb } from '../stack/postgres/pgtap.ts';
@@ -26,15 +26,9 @@ interface SuiteResult {
 
 const helpersFile = join(projectRoot, 'supabase', 'tests', 'database', '00000-test-helpers.test.sql');
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
-  });
+async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; output: string }> {
+  const { code, output } = await runCommand(cmd, args, { cwd: projectRoot, env: { ...process.env, ...env } });
+  return { code: code ?? 1, output };
 }
 
 function filesUnder(dir: string, suffix: string): string[] {
@@ -126,28 +120,33 @@ const suites: Record<string, () => Promise<SuiteResult[]>> = {
       detail: failed ? test.output : undefined });
     return results;
   },
-  async node() {
-    const started = performance.now();
-    const files = ['tests', 'stack', 'client'].flatMap((dir) => filesUnder(join(projectRoot, dir), '.test.ts'));
-    if (files.length === 0) return [];
-    const tapDir = mkdtempSync(join(tmpdir(), 'mr-tap-'));
-    const tapFile = join(tapDir, 'node.tap');
-    const { code, output } = await run(process.execPath, [
-      '--experimental-websocket', '--import', 'tsx', '--test', '--test-concurrency=1',
-      '--test-reporter=spec', '--test-reporter-destination=stdout',
-      '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
-      ...files,
-    ]);
-    const tap = readFileSync(tapFile, 'utf8');
-    rmSync(tapDir, { recursive: true, force: true });
-    const passed = Number(/^# pass (\d+)/m.exec(tap)?.[1] ?? 0);
-    let failed = Number(/^# fail (\d+)/m.exec(tap)?.[1] ?? 0);
-    if (code !== 0 && failed === 0) failed = 1;
-    process.stdout.write(output);
-    return [{ name: `node tests (${files.map((f) => relative(projectRoot, f)).join(', ')})`, passed, failed,
-      ms: performance.now() - started }];
-  },
+  node: () => nodeTests('node tests', ['tests', 'stack', 'client']),
+  // The meeting room in Chromium (web/tests/*.test.ts): a platform and page of its own, reported on its own line.
+  web: () => nodeTests('browser tests', ['web']),
 };
+
+/** Every `*.test.ts` under `dirs`, in one `node --test` run. */
+async function nodeTests(label: string, dirs: string[]): Promise<SuiteResult[]> {
+  const started = performance.now();
+  const files = dirs.flatMap((dir) => filesUnder(join(projectRoot, dir), '.test.ts'));
+  if (files.length === 0) return [];
+  const tapDir = mkdtempSync(join(tmpdir(), 'mr-tap-'));
+  const tapFile = join(tapDir, 'node.tap');
+  const { code, output } = await run(process.execPath, [
+    '--experimental-websocket', '--import', 'tsx', '--test', '--test-concurrency=1',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
+    ...files,
+  ]);
+  const tap = readFileSync(tapFile, 'utf8');
+  rmSync(tapDir, { recursive: true, force: true });
+  const passed = Number(/^# pass (\d+)/m.exec(tap)?.[1] ?? 0);
+  let failed = Number(/^# fail (\d+)/m.exec(tap)?.[1] ?? 0);
+  if (code !== 0 && failed === 0) failed = 1;
+  process.stdout.write(output);
+  return [{ name: `${label} (${files.map((f) => relative(projectRoot, f)).join(', ')})`, passed, failed,
+    ms: performance.now() - started }];
+}
 
 async function runSuitesOn(cfg: StackConfig, table: Record<string, DbSuite>, names: string[], migrations: boolean) {
   const selected = names.filter((n) => n in table);
@@ -175,7 +174,7 @@ async function runDbSuites(names: string[]): Promise<SuiteResult[]> {
 
 async function main(): Promise<number> {
   const requested = process.argv.slice(2);
-  const all = ['typecheck', ...Object.keys(platformSuites), ...Object.keys(dbSuites), 'deno', 'node'];
+  const all = ['typecheck', ...Object.keys(platformSuites), ...Object.keys(dbSuites), 'deno', 'node', 'web'];
   const names = requested.length > 0 ? requested : all;
   const unknown = names.filter((n) => !all.includes(n));
   if (unknown.length) {
@@ -190,6 +189,7 @@ async function main(): Promise<number> {
   results.push(...(await runDbSuites(names)));
   if (names.includes('deno')) results.push(...(await suites.deno()));
   if (names.includes('node')) results.push(...(await suites.node()));
+  if (names.includes('web')) results.push(...(await suites.web()));
 
   console.log('');
   for (const r of results) {

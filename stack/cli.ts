@@ -1,5 +1,6 @@
 // The stack's command line, called by the package.json scripts:
-//   start               everything up in the foreground (Ctrl-C stops it all); prints the status block
+//   start               everything up in the foreground (Ctrl-C stops it all), the meeting room page included;
+//                       prints the status block and the page's URL
 //   stop                stops a running stack (or just its database)
 //   status [-o env|json|pretty]
 //   db:reset            rebuilds the database from scratch (Supabase schema SQL, migrations, seed)
@@ -45,12 +46,14 @@ async function main(): Promise<number> {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       const started = performance.now();
-      stack = await startStack(cfg, log);
+      stack = await startStack(cfg, log, { web: true });
       if (stopRequested) await stack.stop();
       else {
         log.info('stack is up', { ms: Math.round(performance.now() - started) });
         flushLogs(); // the progress lines first, then the status block
-        console.log(`\nmeeting-realtime local development setup is running.\n\n${formatStatus(statusValues(cfg, stack.services), outputFormat(args))}\n`);
+        const values = statusValues(cfg, stack.services);
+        console.log(`\nmeeting-realtime local development setup is running.\n\n${formatStatus(values, outputFormat(args))}\n`);
+        if (values.MEETING_ROOM_URL && outputFormat(args) === 'pretty') console.log(`Meeting room URL: ${values.MEETING_ROOM_URL}`);
         console.log('Press Ctrl-C to stop everything.');
       }
       await stack.stopped;

@@ -27,6 +27,8 @@ export interface StackConfig {
   workdir: string;
   /** Loopback ports of the services behind the gateway (fixed, so a restarted service keeps its address). */
   servicePorts: { realtime: number; auth: number; rest: number; functions: number };
+  /** The meeting room page (stack/web): API port + 9, 54330 by default (a port `supabase start` leaves free). */
+  webPort: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
@@ -37,6 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
     dbPassword: 'postgres',
     workdir: resolve(env.STACK_WORKDIR ?? projectRoot),
     servicePorts: servicePorts(env, Number(env.STACK_API_PORT ?? 54321)),
+    webPort: Number(env.STACK_WEB_PORT ?? Number(env.STACK_API_PORT ?? 54321) + 9),
   };
 }
 
@@ -65,6 +68,10 @@ export function dbUrl(cfg: StackConfig, opts: { user?: string; database?: string
 
 export function apiUrl(cfg: StackConfig): string {
   return `http://127.0.0.1:${cfg.apiPort}`;
+}
+
+export function webUrl(cfg: StackConfig): string {
+  return `http://127.0.0.1:${cfg.webPort}`;
 }
 
 /** Short stable id for a path, used to name fallback folders outside the project. */

@@ -1,6 +1,6 @@
 // What `supabase status` prints, for the services this stack runs: the env form (`-o env`, keys sorted,
-// NAME="value"), JSON, and the pretty tables.
-import { apiUrl, dbUrl, demoKeys, type StackConfig } from './config.ts';
+// NAME="value"), JSON, and the pretty tables; the meeting room page sits where `supabase status` puts Studio.
+import { apiUrl, dbUrl, demoKeys, type StackConfig, webUrl } from './config.ts';
 
 export function statusValues(cfg: StackConfig, services: string[]): Record<string, string> {
   const api = apiUrl(cfg);
@@ -11,6 +11,7 @@ export function statusValues(cfg: StackConfig, services: string[]): Record<strin
     values.GRAPHQL_URL = `${api}/graphql/v1`;
   }
   if (services.includes('functions')) values.FUNCTIONS_URL = `${api}/functions/v1`;
+  if (services.includes('web')) values.MEETING_ROOM_URL = webUrl(cfg);
   if (services.includes('realtime')) values.REALTIME_URL = `${api.replace(/^http/, 'ws')}/realtime/v1`;
   if (services.includes('auth')) {
     Object.assign(values, {
@@ -42,6 +43,7 @@ export function formatStatus(values: Record<string, string>, format: string): st
   return [
     table('🌐 APIs', [['Project URL', values.API_URL], ['REST', values.REST_URL], ['GraphQL', values.GRAPHQL_URL],
       ['Edge Functions', values.FUNCTIONS_URL], ['Realtime', values.REALTIME_URL]]),
+    table('🔧 Development Tools', [['Meeting room', values.MEETING_ROOM_URL]]),
     table('⛁ Database', [['URL', values.DB_URL]]),
     table('🔑 Authentication Keys', [['Publishable', values.PUBLISHABLE_KEY], ['Secret', values.SECRET_KEY]]),
     table('🔑 Legacy JWT keys (public local demo values)', [['anon', values.ANON_KEY], ['service_role', values.SERVICE_ROLE_KEY],

@@ -1,7 +1,7 @@
 // Brings the whole local platform up, as `supabase start` does: Postgres (Supabase schema SQL, migrations, seed), then one
 // child process running Realtime, Auth, REST and the functions runtime on their loopback ports and the gateway on the
 // API port (stack/host). A platform that dies is restarted (a few times); stop() takes everything down in
-// reverse order.
+// reverse order. With `web`, the meeting room page (stack/web) is built and served on its own port besides.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,9 +10,15 @@ import { step, type Logger } from './log.ts';
 import * as db from './postgres/index.ts';
 import { isAlive, terminate } from './shared/child.ts';
 import { serviceNames, type ServiceName } from './host/index.ts';
+import { startWebService, type WebService } from './web/index.ts';
 
-/** What `services` lists: every service and the gateway. */
-export type ListedService = ServiceName | 'gateway';
+/** What `services` lists: every service and the gateway, and the meeting room page when it is served. */
+export type ListedService = ServiceName | 'gateway' | 'web';
+
+export interface StartOptions {
+  /** Also build (when web/ changed) and serve the meeting room page on cfg.webPort, as `npm start` does. */
+  web?: boolean;
+}
 
 export interface StackHandle {
   cfg: StackConfig;
@@ -154,28 +160,43 @@ class PlatformProcess {
   }
 }
 
-export async function startStack(cfg: StackConfig, log: Logger): Promise<StackHandle> {
+export async function startStack(cfg: StackConfig, log: Logger, opts: StartOptions = {}): Promise<StackHandle> {
   const existing = runningStack(cfg);
   if (existing) {
     throw new Error(`meeting-realtime is already running (pid ${existing.pid}, API port ${existing.apiPort}). ` +
       'Stop it with Ctrl-C in its terminal or `npm stop`.');
   }
-  await db.up(cfg, log);
+  // The page's port is bound first (like the gateway's, it lies in the ephemeral range the database connections
+  // draw from), and its build, when web/ changed, runs beside the database's start.
+  let web: WebService | undefined;
+  if (opts.web) {
+    web = await startWebService({ port: cfg.webPort, config: { apiUrl: apiUrl(cfg), anonKey: demoKeys.anonKey }, log: log.child('web') });
+  }
   const platform = new PlatformProcess(cfg, log);
   const stopAll = async () => {
+    await web?.close(); // the page first: it is only a client of the rest
     await platform.stop(); // the gateway first (no new traffic), then the services
     await db.down(cfg, log);
     rmSync(stateFile(cfg), { force: true });
   };
   try {
+    await db.up(cfg, log);
+  } catch (err) {
+    await web?.close();
+    throw err;
+  }
+  try {
     await step(log, `starting ${serviceNames.join(', ')} and the gateway on ${apiUrl(cfg)}`, () => platform.start());
+    // A failed build is logged by the web service and answered there as a 503; the platform runs on.
+    await web?.ready.catch(() => {});
   } catch (err) {
     await stopAll();
     throw err;
   }
   mkdirSync(cfg.stateDir, { recursive: true });
+  const services: ListedService[] = [...serviceNames, 'gateway', ...(web ? ['web' as const] : [])];
   const state: StateFile = {
-    pid: process.pid, apiPort: cfg.apiPort, dbPort: cfg.dbPort, services: [...serviceNames, 'gateway'], startedAt: new Date().toISOString(),
+    pid: process.pid, apiPort: cfg.apiPort, dbPort: cfg.dbPort, services, startedAt: new Date().toISOString(),
   };
   writeFileSync(stateFile(cfg), JSON.stringify(state, null, 2));
 

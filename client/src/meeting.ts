@@ -239,7 +239,9 @@ export class MeetingSession {
     });
     ephemeral.on('presence', { event: 'sync' }, () => {
       const state = ephemeral.presenceState<MeetingPresence>() as RealtimePresenceState<MeetingPresence>;
-      this.store.update((s) => s.setOnline(Object.keys(state).filter((id) => s.isParticipant(id) || id === this.userId)));
+      // Every key is kept: the state shows `online` only on present participants, and one whose presence arrived
+      // before the participant list did (a join racing ours) must not stay offline until their next presence event.
+      this.store.update((s) => s.setOnline(Object.keys(state)));
     });
     ephemeral.on('presence', { event: 'leave' }, ({ key }) => {
       this.store.update((s) => {

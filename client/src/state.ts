@@ -243,7 +243,14 @@ export class MeetingStore {
   /** Merges a participant row (from an event) or view (from list_participants) by version; names are kept. */
   mergeParticipant(row: ParticipantRow | ParticipantView): void {
     const held = this.people.get(row.user_id);
-    if (held && row.version <= held.version) return;
+    if (held && row.version <= held.version) {
+      // An older view still knows the name an event's row does not carry.
+      if ('full_name' in row && held.full_name === null && row.full_name !== null) {
+        this.people.set(row.user_id, { ...held, full_name: row.full_name, avatar_url: row.avatar_url });
+        this.touch('participants');
+      }
+      return;
+    }
     const named = 'full_name' in row ? row : { full_name: held?.full_name ?? null, avatar_url: held?.avatar_url ?? null };
     this.people.set(row.user_id, {
       user_id: row.user_id, role: row.role, full_name: named.full_name, avatar_url: named.avatar_url,

@@ -48,6 +48,12 @@ export const SYSTEM_REQUIREMENTS = [
     why: 'pg_prove runs one psql per test file (this is Debian\'s version-picking wrapper)' },
   { id: 'psql-15', path: `${pgBin}/psql`, package: 'postgresql-client-15', neededBy: testOnly,
     why: 'the psql the wrapper runs against a PostgreSQL 15 server' },
+  { id: 'chromium', path: '/usr/bin/chromium', package: 'chromium', neededBy: testOnly,
+    why: 'the browser tests (and bench:web) drive the meeting room in Chromium with playwright-core' },
+  { id: 'font-sans', path: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', package: 'fonts-dejavu-core', neededBy: testOnly,
+    why: 'text in the browser tests\' pages and screenshot (a headless Chromium without fonts draws no glyphs)' },
+  { id: 'font-emoji', path: '/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf', package: 'fonts-noto-color-emoji',
+    neededBy: testOnly, why: 'the reaction emoji in the browser tests\' screenshot' },
 ] as const satisfies readonly SystemRequirement[];
 
 export type SystemFileId = (typeof SYSTEM_REQUIREMENTS)[number]['id'];
