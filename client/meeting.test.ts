@@ -7,12 +7,23 @@ import WebSocket from 'ws';
 import { demoKeys } from '../stack/config.ts';
 import { seedOrgs, seedPassword, seedUsers } from '../stack/testing/seed.ts';
 import { startTestStack, type TestStack } from '../stack/testing/stack.ts';
-import { createMeetingClient, joinMeeting, MeetingActionError, type MeetingSession, type MeetingState } from './src/index.ts';
+import {
+  createMeetingClient,
+  joinMeeting,
+  MeetingActionError,
+  type MeetingSession,
+  type MeetingState,
+} from './src/index.ts';
 
 type User = keyof typeof seedUsers;
 
 /** Resolves when `predicate` holds for the session's state; rejects with the last state after `ms`. */
-function until(session: MeetingSession, predicate: (s: MeetingState) => boolean, what: string, ms = 8000): Promise<MeetingState> {
+function until(
+  session: MeetingSession,
+  predicate: (s: MeetingState) => boolean,
+  what: string,
+  ms = 8000,
+): Promise<MeetingState> {
   return new Promise((resolve, reject) => {
     const check = () => {
       const state = session.getState();
@@ -25,7 +36,11 @@ function until(session: MeetingSession, predicate: (s: MeetingState) => boolean,
     const stop = session.subscribe(check);
     const timer = setTimeout(() => {
       stop();
-      reject(new Error(`${what}: not within ${ms} ms (connection ${session.getState().connection}, ${session.getState().messages.length} messages)`));
+      reject(
+        new Error(
+          `${what}: not within ${ms} ms (connection ${session.getState().connection}, ${session.getState().messages.length} messages)`,
+        ),
+      );
     }, ms);
     check();
   });
@@ -47,7 +62,8 @@ describe('meeting client (client/) on the local platform', () => {
     // In Node, the `ws` transport: Node 20's built-in WebSocket never fires `close` when a handshake is refused (a 502
     // while Realtime restarts), so supabase-js would wait in `connecting` for good. Browsers fire it.
     const supabase = createMeetingClient(stack.url, demoKeys.anonKey, {
-      auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never },
+      auth: { persistSession: false, autoRefreshToken: false },
+      realtime: { transport: WebSocket as never },
     });
     const { error } = await supabase.auth.signInWithPassword({ email: seedUsers[user].email, password: seedPassword });
     assert.ifError(error);
@@ -76,11 +92,22 @@ describe('meeting client (client/) on the local platform', () => {
     await alice.send('before bob');
     const bob = await join('bob', meeting);
     assert.equal(bob.getState().connection, 'live');
-    assert.deepEqual(bob.getState().messages.map((m) => m.content), ['before bob'], 'history on join');
-    await until(alice, (s) => s.participants.some((p) => p.user_id === seedUsers.bob.id && p.online), 'alice sees bob online');
+    assert.deepEqual(
+      bob.getState().messages.map((m) => m.content),
+      ['before bob'],
+      'history on join',
+    );
+    await until(
+      alice,
+      (s) => s.participants.some((p) => p.user_id === seedUsers.bob.id && p.online),
+      'alice sees bob online',
+    );
     for (let i = 0; i < 5; i++) await bob.send(`from bob ${i}`);
     const state = await until(alice, (s) => s.messages.length === 6, 'alice has all six');
-    assert.deepEqual(state.messages.map((m) => m.content), ['before bob', ...[0, 1, 2, 3, 4].map((i) => `from bob ${i}`)]);
+    assert.deepEqual(
+      state.messages.map((m) => m.content),
+      ['before bob', ...[0, 1, 2, 3, 4].map((i) => `from bob ${i}`)],
+    );
     assert.deepEqual(bob.getState().pending, [], 'nothing pending once stored');
   });
 
@@ -100,8 +127,16 @@ describe('meeting client (client/) on the local platform', () => {
     } finally {
       await stack.handle.startService('realtime');
     }
-    const state = await until(carol, (s) => s.connection === 'live' && s.messages.length >= 20, 'carol caught up', 20_000);
-    assert.deepEqual(state.messages.map((m) => m.content), Array.from({ length: 20 }, (_, i) => `missed ${i}`));
+    const state = await until(
+      carol,
+      (s) => s.connection === 'live' && s.messages.length >= 20,
+      'carol caught up',
+      20_000,
+    );
+    assert.deepEqual(
+      state.messages.map((m) => m.content),
+      Array.from({ length: 20 }, (_, i) => `missed ${i}`),
+    );
     assert.equal(new Set(state.messages.map((m) => m.id)).size, 20, 'no duplicates');
     assert.ok(seen.includes('reconnecting') && seen[seen.length - 1] === 'live', `states went ${seen.join(' → ')}`);
   });
@@ -135,13 +170,20 @@ describe('meeting client (client/) on the local platform', () => {
     }
     const state = await until(alice, (s) => s.cursors[seedUsers.carol.id]?.x === 1, 'the last position arrives');
     const seconds = (Date.now() - started) / 1000;
-    assert.ok(cursorUpdates <= Math.ceil(seconds * 20) + 2, `${cursorUpdates} cursor updates in ${seconds.toFixed(2)} s (≤ 20 Hz)`);
+    assert.ok(
+      cursorUpdates <= Math.ceil(seconds * 20) + 2,
+      `${cursorUpdates} cursor updates in ${seconds.toFixed(2)} s (≤ 20 Hz)`,
+    );
     assert.equal(state.cursors[seedUsers.carol.id].y, 0.5);
   });
 
   it('reactions clicked at the same moment end with the same counts everywhere', async () => {
     const meeting = await freshMeeting();
-    const [alice, bob, carol] = [await join('alice', meeting), await join('bob', meeting), await join('carol', meeting)];
+    const [alice, bob, carol] = [
+      await join('alice', meeting),
+      await join('bob', meeting),
+      await join('carol', meeting),
+    ];
     const message = await alice.send('react to me');
     await until(carol, (s) => s.messages.some((m) => m.id === message.id), 'carol has it');
     await Promise.all([alice, bob, carol].map((s) => s.react(message.id, '🎉')));
@@ -159,8 +201,14 @@ describe('meeting client (client/) on the local platform', () => {
     await alice.remove(seedUsers.carol.id);
     await until(carol, (s) => s.connection === 'closed' && s.closedReason === 'removed', 'carol is told');
     await until(alice, (s) => s.participants.length === 2, 'carol is gone for alice');
-    await assert.rejects(bob.remove(seedUsers.alice.id), (err: MeetingActionError) => err.code === 'not_moderator' || err.code === 'cannot_remove_host');
-    assert.ok(bob.getState().errors.some((e) => e.action === 'remove-participant'), 'the refusal is in the state');
+    await assert.rejects(
+      bob.remove(seedUsers.alice.id),
+      (err: MeetingActionError) => err.code === 'not_moderator' || err.code === 'cannot_remove_host',
+    );
+    assert.ok(
+      bob.getState().errors.some((e) => e.action === 'remove-participant'),
+      'the refusal is in the state',
+    );
     await alice.setMeetingStatus('ended');
     for (const s of [alice, bob]) await until(s, (st) => st.closedReason === 'ended', 'closed: ended');
   });
@@ -178,7 +226,10 @@ describe('meeting client (client/) on the local platform', () => {
       assert.equal(pending.error?.code, 'rate_limited');
       assert.ok((pending.error?.retryAfter ?? 0) >= 1);
       await second;
-      assert.deepEqual(bob.getState().messages.map((m) => m.content), ['first', 'second']);
+      assert.deepEqual(
+        bob.getState().messages.map((m) => m.content),
+        ['first', 'second'],
+      );
       await bob.leave();
       assert.deepEqual([bob.getState().connection, bob.getState().closedReason], ['closed', 'left']);
       assert.equal(bob.supabase.getChannels().length, 0, 'no channel left behind');
@@ -190,7 +241,10 @@ describe('meeting client (client/) on the local platform', () => {
 
   it('an outsider cannot join: the refusal is typed', async () => {
     const meeting = await freshMeeting();
-    await assert.rejects(join('dave', meeting), (err: MeetingActionError) => err.status === 403 && err.code === 'not_allowed');
+    await assert.rejects(
+      join('dave', meeting),
+      (err: MeetingActionError) => err.status === 403 && err.code === 'not_allowed',
+    );
   });
 });
 
@@ -211,16 +265,20 @@ describe('meeting client with 4-second access tokens', () => {
     await stack?.stop();
   });
 
-  it('keeps receiving as tokens expire, and after a Realtime restart past its token\'s expiry rejoins and receives again', async () => {
-    const client = (heartbeatIntervalMs: number) => createMeetingClient(stack.url, demoKeys.anonKey, {
-      auth: { persistSession: false, autoRefreshToken: true },
-      realtime: { transport: WebSocket as never, heartbeatIntervalMs },
-    });
+  it("keeps receiving as tokens expire, and after a Realtime restart past its token's expiry rejoins and receives again", async () => {
+    const client = (heartbeatIntervalMs: number) =>
+      createMeetingClient(stack.url, demoKeys.anonKey, {
+        auth: { persistSession: false, autoRefreshToken: true },
+        realtime: { transport: WebSocket as never, heartbeatIntervalMs },
+      });
     const meeting = randomUUID();
     await stack.sql`insert into public.meetings (id, organization_id, host_id, title, status)
                     values (${meeting}, ${seedOrgs.acme}, ${seedUsers.alice.id}, 'Short tokens', 'live')`;
     const [aliceClient, bobClient] = [client(1000), client(1000)];
-    for (const [c, who] of [[aliceClient, 'alice'], [bobClient, 'bob']] as const) {
+    for (const [c, who] of [
+      [aliceClient, 'alice'],
+      [bobClient, 'bob'],
+    ] as const) {
       assert.ifError((await c.auth.signInWithPassword({ email: seedUsers[who].email, password: seedPassword })).error);
     }
     const firstToken = (await bobClient.auth.getSession()).data.session!.access_token;

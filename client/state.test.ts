@@ -6,13 +6,39 @@ import { MeetingStore } from './src/state.ts';
 
 const me = 'u-me';
 const message = (seq: number, over: Partial<ChatMessage> = {}): ChatMessage => ({
-  id: `m${seq}`, seq, meeting_id: 'mt', sender_id: 'u-other', client_id: `c${seq}`, content: `message ${seq}`, type: 'text',
-  created_at: '2026-01-01T00:00:00Z', edited_at: null, deleted_at: null, version: 1, reactions: {}, reactions_version: 0, ...over,
+  id: `m${seq}`,
+  seq,
+  meeting_id: 'mt',
+  sender_id: 'u-other',
+  client_id: `c${seq}`,
+  content: `message ${seq}`,
+  type: 'text',
+  created_at: '2026-01-01T00:00:00Z',
+  edited_at: null,
+  deleted_at: null,
+  version: 1,
+  reactions: {},
+  reactions_version: 0,
+  ...over,
 });
 const participant = (user_id: string, version: number, over: Partial<ParticipantRow> = {}): ParticipantRow => ({
-  id: `p-${user_id}`, meeting_id: 'mt', user_id, role: 'participant', joined_at: '2026-01-01T00:00:00Z', left_at: null, removed_at: null,
-  removed_by: null, is_muted: false, is_video_on: true, is_screen_sharing: false, is_hand_raised: false, status: 'active', version,
-  created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z', ...over,
+  id: `p-${user_id}`,
+  meeting_id: 'mt',
+  user_id,
+  role: 'participant',
+  joined_at: '2026-01-01T00:00:00Z',
+  left_at: null,
+  removed_at: null,
+  removed_by: null,
+  is_muted: false,
+  is_video_on: true,
+  is_screen_sharing: false,
+  is_hand_raised: false,
+  status: 'active',
+  version,
+  created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z',
+  ...over,
 });
 
 function shuffled<T>(items: T[], seed: number): T[] {
@@ -30,7 +56,10 @@ describe('MeetingStore: the highest version wins, whatever the order', () => {
   it('messages are deduplicated by id and ordered by seq', () => {
     const store = new MeetingStore('mt', me);
     store.update((s) => s.mergeMessages([message(3), message(1), message(2), message(3), message(1)]));
-    assert.deepEqual(store.getState().messages.map((m) => m.seq), [1, 2, 3]);
+    assert.deepEqual(
+      store.getState().messages.map((m) => m.seq),
+      [1, 2, 3],
+    );
   });
 
   it('edits, deletes and reaction counts in every order end in the newest state', () => {
@@ -46,8 +75,11 @@ describe('MeetingStore: the highest version wins, whatever the order', () => {
       const store = new MeetingStore('mt', me);
       for (const apply of shuffled(events, seed)) store.update(apply);
       const [m] = store.getState().messages;
-      assert.deepEqual([m.content, m.deleted_at, m.version, m.reactions, m.reactions_version],
-        [null, 'y', 3, { '👍': 1, '🎉': 1 }, 3], `order ${seed}`);
+      assert.deepEqual(
+        [m.content, m.deleted_at, m.version, m.reactions, m.reactions_version],
+        [null, 'y', 3, { '👍': 1, '🎉': 1 }, 3],
+        `order ${seed}`,
+      );
     }
   });
 
@@ -59,7 +91,10 @@ describe('MeetingStore: the highest version wins, whatever the order', () => {
       s.mergeParticipant(participant('b', 1));
       s.setTyping('b', true, Date.now() + 1000);
     });
-    assert.deepEqual(store.getState().participants.map((p) => p.user_id), ['b']);
+    assert.deepEqual(
+      store.getState().participants.map((p) => p.user_id),
+      ['b'],
+    );
     assert.deepEqual(store.getState().typing, ['b']);
     store.update((s) => s.setTyping('a', true, Date.now() + 1000));
     assert.deepEqual(store.getState().typing, ['b'], 'a claim from someone who is not present is not shown');

@@ -26,7 +26,11 @@ interface SuiteResult {
 
 const helpersFile = join(projectRoot, 'supabase', 'tests', 'database', '00000-test-helpers.test.sql');
 
-async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; output: string }> {
+async function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; output: string }> {
   const { code, output } = await runCommand(cmd, args, { cwd: projectRoot, env: { ...process.env, ...env } });
   return { code: code ?? 1, output };
 }
@@ -48,7 +52,12 @@ function single(name: string, ok: boolean, detail?: string): Omit<SuiteResult, '
 }
 
 /** A command whose exit status is the verdict. */
-async function commandCheck(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<SuiteResult> {
+async function commandCheck(
+  name: string,
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<SuiteResult> {
   const started = performance.now();
   const { code, output } = await run(cmd, args, env);
   return { ...single(name, code === 0, output), ms: performance.now() - started };
@@ -79,9 +88,14 @@ const dbSuites: Record<string, DbSuite> = {
       [rulesFile, rules.rulesTs],
       [authorizationDoc, rules.authorizationMd],
     ];
-    const stale = derived.filter(([file, fresh]) => readFileSync(file, 'utf8') !== fresh).map(([file]) => relative(projectRoot, file));
-    return single('types/database.ts, types/rules.ts and the docs refusal table are fresh', stale.length === 0,
-      `${stale.join(', ')} differ from the migrations: run \`npm run types\` and commit the result`);
+    const stale = derived
+      .filter(([file, fresh]) => readFileSync(file, 'utf8') !== fresh)
+      .map(([file]) => relative(projectRoot, file));
+    return single(
+      'types/database.ts, types/rules.ts and the docs refusal table are fresh',
+      stale.length === 0,
+      `${stale.join(', ')} differ from the migrations: run \`npm run types\` and commit the result`,
+    );
   },
 };
 
@@ -95,7 +109,24 @@ const platformSuites: Record<string, DbSuite> = {
 
 const suites: Record<string, () => Promise<SuiteResult[]>> = {
   async typecheck() {
-    return [await commandCheck('tsc --noEmit', process.execPath, [join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'])];
+    return [
+      await commandCheck('tsc --noEmit', process.execPath, [
+        join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '-p',
+        '.',
+      ]),
+    ];
+  },
+  async format() {
+    // One formatter, one config (.prettierrc.json), for every TypeScript file: `npm run format` writes it.
+    return [
+      await commandCheck('prettier --check (npm run format)', process.execPath, [
+        join(projectRoot, 'node_modules', 'prettier', 'bin', 'prettier.cjs'),
+        '--check',
+        '--log-level=warn',
+        '**/*.{ts,tsx}',
+      ]),
+    ];
   },
   async deno() {
     // The edge functions: type-check every entrypoint, lint, and run the Deno tests of _shared.
@@ -106,18 +137,45 @@ const suites: Record<string, () => Promise<SuiteResult[]>> = {
       .filter((e) => e.isDirectory() && /^[A-Za-z]/.test(e.name) && e.name !== 'tests')
       .map((e) => join(fnDir, e.name, 'index.ts'));
     const results: SuiteResult[] = [
-      await commandCheck('deno check (functions + runtime bootstrap)', deno, ['check', '--no-lock', '--config',
-        join(fnDir, 'tests', 'deno.json'), ...entrypoints, join(projectRoot, 'stack', 'edge-runtime', 'deno', 'bootstrap.ts')], env),
+      await commandCheck(
+        'deno check (functions + runtime bootstrap)',
+        deno,
+        [
+          'check',
+          '--no-lock',
+          '--config',
+          join(fnDir, 'tests', 'deno.json'),
+          ...entrypoints,
+          join(projectRoot, 'stack', 'edge-runtime', 'deno', 'bootstrap.ts'),
+        ],
+        env,
+      ),
       await commandCheck('deno lint supabase/functions', deno, ['lint', fnDir], env),
     ];
     const testStarted = performance.now();
-    const test = await run(deno, ['test', '--no-lock', '--config', join(fnDir, 'tests', 'deno.json'), '--allow-net=127.0.0.1',
-      '--allow-env', join(fnDir, 'tests')], env);
+    const test = await run(
+      deno,
+      [
+        'test',
+        '--no-lock',
+        '--config',
+        join(fnDir, 'tests', 'deno.json'),
+        '--allow-net=127.0.0.1',
+        '--allow-env',
+        join(fnDir, 'tests'),
+      ],
+      env,
+    );
     const counts = /(\d+) passed \| (\d+) failed/.exec(test.output);
     const passed = Number(counts?.[1] ?? 0);
     const failed = Number(counts?.[2] ?? 0) || (test.code === 0 ? 0 : 1);
-    results.push({ name: 'deno test supabase/functions/tests', passed, failed, ms: performance.now() - testStarted,
-      detail: failed ? test.output : undefined });
+    results.push({
+      name: 'deno test supabase/functions/tests',
+      passed,
+      failed,
+      ms: performance.now() - testStarted,
+      detail: failed ? test.output : undefined,
+    });
     return results;
   },
   node: () => nodeTests('node tests', ['tests', 'stack', 'client']),
@@ -133,9 +191,15 @@ async function nodeTests(label: string, dirs: string[]): Promise<SuiteResult[]> 
   const tapDir = mkdtempSync(join(tmpdir(), 'mr-tap-'));
   const tapFile = join(tapDir, 'node.tap');
   const { code, output } = await run(process.execPath, [
-    '--experimental-websocket', '--import', 'tsx', '--test', '--test-concurrency=1',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
+    '--experimental-websocket',
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tapFile}`,
     ...files,
   ]);
   const tap = readFileSync(tapFile, 'utf8');
@@ -144,23 +208,34 @@ async function nodeTests(label: string, dirs: string[]): Promise<SuiteResult[]> 
   let failed = Number(/^# fail (\d+)/m.exec(tap)?.[1] ?? 0);
   if (code !== 0 && failed === 0) failed = 1;
   process.stdout.write(output);
-  return [{ name: `${label} (${files.map((f) => relative(projectRoot, f)).join(', ')})`, passed, failed,
-    ms: performance.now() - started }];
+  return [
+    {
+      name: `${label} (${files.map((f) => relative(projectRoot, f)).join(', ')})`,
+      passed,
+      failed,
+      ms: performance.now() - started,
+    },
+  ];
 }
 
 async function runSuitesOn(cfg: StackConfig, table: Record<string, DbSuite>, names: string[], migrations: boolean) {
   const selected = names.filter((n) => n in table);
   if (selected.length === 0) return [];
-  return withThrowawayDb(cfg, log, async (database) => {
-    const results: SuiteResult[] = [];
-    for (const name of selected) {
-      const started = performance.now();
-      log.info(`suite ${name}…`);
-      const res = await table[name](cfg, database);
-      results.push({ ...res, ms: performance.now() - started });
-    }
-    return results;
-  }, { migrations });
+  return withThrowawayDb(
+    cfg,
+    log,
+    async (database) => {
+      const results: SuiteResult[] = [];
+      for (const name of selected) {
+        const started = performance.now();
+        log.info(`suite ${name}…`);
+        const res = await table[name](cfg, database);
+        results.push({ ...res, ms: performance.now() - started });
+      }
+      return results;
+    },
+    { migrations },
+  );
 }
 
 async function runDbSuites(names: string[]): Promise<SuiteResult[]> {
@@ -174,7 +249,7 @@ async function runDbSuites(names: string[]): Promise<SuiteResult[]> {
 
 async function main(): Promise<number> {
   const requested = process.argv.slice(2);
-  const all = ['typecheck', ...Object.keys(platformSuites), ...Object.keys(dbSuites), 'deno', 'node', 'web'];
+  const all = ['typecheck', 'format', ...Object.keys(platformSuites), ...Object.keys(dbSuites), 'deno', 'node', 'web'];
   const names = requested.length > 0 ? requested : all;
   const unknown = names.filter((n) => !all.includes(n));
   if (unknown.length) {
@@ -186,6 +261,7 @@ async function main(): Promise<number> {
   ensureSystemRequirements('test', log);
   const results: SuiteResult[] = [];
   if (names.includes('typecheck')) results.push(...(await suites.typecheck()));
+  if (names.includes('format')) results.push(...(await suites.format()));
   results.push(...(await runDbSuites(names)));
   if (names.includes('deno')) results.push(...(await suites.deno()));
   if (names.includes('node')) results.push(...(await suites.node()));
@@ -205,9 +281,12 @@ async function main(): Promise<number> {
   return failed === 0 && passed > 0 ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (err: Error) => {
-  // What the user must do (install a package) is the whole message; a stack only helps for our own bugs.
-  log.error(err instanceof MissingSystemFilesError ? err.message : err.stack ?? err.message);
-  console.log('\n0 passed, 1 failed');
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    // What the user must do (install a package) is the whole message; a stack only helps for our own bugs.
+    log.error(err instanceof MissingSystemFilesError ? err.message : (err.stack ?? err.message));
+    console.log('\n0 passed, 1 failed');
+    process.exit(1);
+  },
+);

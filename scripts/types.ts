@@ -10,9 +10,12 @@ import { generateTypes } from '../stack/postgres/typegen.ts';
 import { authorizationDoc, renderRules, rulesFile } from './rules.ts';
 
 const log = createLogger('types');
-const { types, rules } = await withTestCluster(log, (cfg) => withThrowawayDb(cfg, log, async (db) => ({
-  types: await generateTypes(cfg, db), rules: await renderRules(cfg, db),
-})));
+const { types, rules } = await withTestCluster(log, (cfg) =>
+  withThrowawayDb(cfg, log, async (db) => ({
+    types: await generateTypes(cfg, db),
+    rules: await renderRules(cfg, db),
+  })),
+);
 writeFileSync(join(projectRoot, 'types', 'database.ts'), types);
 writeFileSync(rulesFile, rules.rulesTs);
 writeFileSync(authorizationDoc, rules.authorizationMd);

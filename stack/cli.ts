@@ -52,8 +52,11 @@ async function main(): Promise<number> {
         log.info('stack is up', { ms: Math.round(performance.now() - started) });
         flushLogs(); // the progress lines first, then the status block
         const values = statusValues(cfg, stack.services);
-        console.log(`\nmeeting-realtime local development setup is running.\n\n${formatStatus(values, outputFormat(args))}\n`);
-        if (values.MEETING_ROOM_URL && outputFormat(args) === 'pretty') console.log(`Meeting room URL: ${values.MEETING_ROOM_URL}`);
+        console.log(
+          `\nmeeting-realtime local development setup is running.\n\n${formatStatus(values, outputFormat(args))}\n`,
+        );
+        if (values.MEETING_ROOM_URL && outputFormat(args) === 'pretty')
+          console.log(`Meeting room URL: ${values.MEETING_ROOM_URL}`);
         console.log('Press Ctrl-C to stop everything.');
       }
       await stack.stopped;
@@ -64,7 +67,8 @@ async function main(): Promise<number> {
       const running = runningStack(cfg);
       if (running) {
         process.kill(running.pid, 'SIGTERM');
-        if (!(await waitForExit(running.pid, 20_000))) throw new Error(`the stack (pid ${running.pid}) did not stop within 20 s`);
+        if (!(await waitForExit(running.pid, 20_000)))
+          throw new Error(`the stack (pid ${running.pid}) did not stop within 20 s`);
         log.info('stopped', { pid: running.pid });
         return 0;
       }

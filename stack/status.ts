@@ -15,8 +15,11 @@ export function statusValues(cfg: StackConfig, services: string[]): Record<strin
   if (services.includes('realtime')) values.REALTIME_URL = `${api.replace(/^http/, 'ws')}/realtime/v1`;
   if (services.includes('auth')) {
     Object.assign(values, {
-      ANON_KEY: demoKeys.anonKey, SERVICE_ROLE_KEY: demoKeys.serviceRoleKey, JWT_SECRET: demoKeys.jwtSecret,
-      PUBLISHABLE_KEY: demoKeys.publishableKey, SECRET_KEY: demoKeys.secretKey,
+      ANON_KEY: demoKeys.anonKey,
+      SERVICE_ROLE_KEY: demoKeys.serviceRoleKey,
+      JWT_SECRET: demoKeys.jwtSecret,
+      PUBLISHABLE_KEY: demoKeys.publishableKey,
+      SECRET_KEY: demoKeys.secretKey,
     });
   }
   return values;
@@ -38,15 +41,32 @@ function table(title: string, rows: [string, string | undefined][]): string {
 }
 
 export function formatStatus(values: Record<string, string>, format: string): string {
-  if (format === 'env') return Object.keys(values).sort().map((k) => `${k}="${values[k]}"`).join('\n');
+  if (format === 'env')
+    return Object.keys(values)
+      .sort()
+      .map((k) => `${k}="${values[k]}"`)
+      .join('\n');
   if (format === 'json') return JSON.stringify(values, null, 2);
   return [
-    table('🌐 APIs', [['Project URL', values.API_URL], ['REST', values.REST_URL], ['GraphQL', values.GRAPHQL_URL],
-      ['Edge Functions', values.FUNCTIONS_URL], ['Realtime', values.REALTIME_URL]]),
+    table('🌐 APIs', [
+      ['Project URL', values.API_URL],
+      ['REST', values.REST_URL],
+      ['GraphQL', values.GRAPHQL_URL],
+      ['Edge Functions', values.FUNCTIONS_URL],
+      ['Realtime', values.REALTIME_URL],
+    ]),
     table('🔧 Development Tools', [['Meeting room', values.MEETING_ROOM_URL]]),
     table('⛁ Database', [['URL', values.DB_URL]]),
-    table('🔑 Authentication Keys', [['Publishable', values.PUBLISHABLE_KEY], ['Secret', values.SECRET_KEY]]),
-    table('🔑 Legacy JWT keys (public local demo values)', [['anon', values.ANON_KEY], ['service_role', values.SERVICE_ROLE_KEY],
-      ['JWT secret', values.JWT_SECRET]]),
-  ].filter(Boolean).join('\n');
+    table('🔑 Authentication Keys', [
+      ['Publishable', values.PUBLISHABLE_KEY],
+      ['Secret', values.SECRET_KEY],
+    ]),
+    table('🔑 Legacy JWT keys (public local demo values)', [
+      ['anon', values.ANON_KEY],
+      ['service_role', values.SERVICE_ROLE_KEY],
+      ['JWT secret', values.JWT_SECRET],
+    ]),
+  ]
+    .filter(Boolean)
+    .join('\n');
 }

@@ -93,7 +93,10 @@ class PlatformProcess {
   private nextId = 0;
   private pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
 
-  constructor(private readonly cfg: StackConfig, private readonly log: Logger) {}
+  constructor(
+    private readonly cfg: StackConfig,
+    private readonly log: Logger,
+  ) {}
 
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -163,14 +166,20 @@ class PlatformProcess {
 export async function startStack(cfg: StackConfig, log: Logger, opts: StartOptions = {}): Promise<StackHandle> {
   const existing = runningStack(cfg);
   if (existing) {
-    throw new Error(`meeting-realtime is already running (pid ${existing.pid}, API port ${existing.apiPort}). ` +
-      'Stop it with Ctrl-C in its terminal or `npm stop`.');
+    throw new Error(
+      `meeting-realtime is already running (pid ${existing.pid}, API port ${existing.apiPort}). ` +
+        'Stop it with Ctrl-C in its terminal or `npm stop`.',
+    );
   }
   // The page's port is bound first (like the gateway's, it lies in the ephemeral range the database connections
   // draw from), and its build, when web/ changed, runs beside the database's start.
   let web: WebService | undefined;
   if (opts.web) {
-    web = await startWebService({ port: cfg.webPort, config: { apiUrl: apiUrl(cfg), anonKey: demoKeys.anonKey }, log: log.child('web') });
+    web = await startWebService({
+      port: cfg.webPort,
+      config: { apiUrl: apiUrl(cfg), anonKey: demoKeys.anonKey },
+      log: log.child('web'),
+    });
   }
   const platform = new PlatformProcess(cfg, log);
   const stopAll = async () => {
@@ -196,7 +205,11 @@ export async function startStack(cfg: StackConfig, log: Logger, opts: StartOptio
   mkdirSync(cfg.stateDir, { recursive: true });
   const services: ListedService[] = [...serviceNames, 'gateway', ...(web ? ['web' as const] : [])];
   const state: StateFile = {
-    pid: process.pid, apiPort: cfg.apiPort, dbPort: cfg.dbPort, services, startedAt: new Date().toISOString(),
+    pid: process.pid,
+    apiPort: cfg.apiPort,
+    dbPort: cfg.dbPort,
+    services,
+    startedAt: new Date().toISOString(),
   };
   writeFileSync(stateFile(cfg), JSON.stringify(state, null, 2));
 

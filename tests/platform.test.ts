@@ -14,11 +14,17 @@ import { startTestStack, type TestStack } from '../stack/testing/stack.ts';
 import { waitFor } from '../stack/testing/wait.ts';
 
 /** Pids of the Deno processes whose parent is `pid`. */
-const denoChildrenOf = (pid: number) => listProcesses().filter((p) => p.ppid === pid && p.cmdline.includes('deno')).map((p) => p.pid);
+const denoChildrenOf = (pid: number) =>
+  listProcesses()
+    .filter((p) => p.ppid === pid && p.cmdline.includes('deno'))
+    .map((p) => p.pid);
 
-const cli = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'stack', 'cli.ts'), ...args], {
-  cwd: projectRoot, encoding: 'utf8', env: { ...process.env, ...env },
-});
+const cli = (args: string[], env: Record<string, string>) =>
+  spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'stack', 'cli.ts'), ...args], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
 
 describe('local platform through the gateway', () => {
   let stack: TestStack;
@@ -26,7 +32,11 @@ describe('local platform through the gateway', () => {
 
   before(async () => {
     stack = await startTestStack('platform', 25321);
-    env = { STACK_STATE_DIR: stack.cfg.stateDir, STACK_API_PORT: String(stack.cfg.apiPort), STACK_DB_PORT: String(stack.cfg.dbPort) };
+    env = {
+      STACK_STATE_DIR: stack.cfg.stateDir,
+      STACK_API_PORT: String(stack.cfg.apiPort),
+      STACK_DB_PORT: String(stack.cfg.dbPort),
+    };
   });
   after(async () => {
     await stack?.stop();
@@ -35,18 +45,33 @@ describe('local platform through the gateway', () => {
   it('a user signs in, reads a table, invokes a function and receives the broadcast it sent through the REST endpoint', async () => {
     const alice = await stack.signIn('alice');
     const bob = await stack.signIn('bob');
-    const { data: meetings, error } = await alice.client.from('meetings').select('id, title, status').eq('id', seedMeetings.weeklySync);
+    const { data: meetings, error } = await alice.client
+      .from('meetings')
+      .select('id, title, status')
+      .eq('id', seedMeetings.weeklySync);
     assert.equal(error, null);
     assert.deepEqual(meetings, [{ id: seedMeetings.weeklySync, title: 'Weekly sync', status: 'live' }]);
 
     const channel = bob.client.channel(`meeting:${seedMeetings.weeklySync}`, { config: { private: true } });
-    const received = waitFor<{ message: { content: string; client_id: string } }>('the message broadcast', (emit) => {
-      channel.on('broadcast', { event: 'message' }, ({ payload }) => emit(payload as never));
-    }, 8000);
-    await waitFor<string>('SUBSCRIBED', (emit) => channel.subscribe((status) => status === 'SUBSCRIBED' && emit(status)), 8000);
+    const received = waitFor<{ message: { content: string; client_id: string } }>(
+      'the message broadcast',
+      (emit) => {
+        channel.on('broadcast', { event: 'message' }, ({ payload }) => emit(payload as never));
+      },
+      8000,
+    );
+    await waitFor<string>(
+      'SUBSCRIBED',
+      (emit) => channel.subscribe((status) => status === 'SUBSCRIBED' && emit(status)),
+      8000,
+    );
 
     const { data, error: invokeError } = await alice.client.functions.invoke('send-message', {
-      body: { meeting_id: seedMeetings.weeklySync, content: 'hello from the full path', client_id: `platform-${Date.now()}` },
+      body: {
+        meeting_id: seedMeetings.weeklySync,
+        content: 'hello from the full path',
+        client_id: `platform-${Date.now()}`,
+      },
     });
     assert.equal(invokeError, null);
     assert.equal(data.broadcast, 'sent');
@@ -58,7 +83,11 @@ describe('local platform through the gateway', () => {
   it('auth through the gateway: sign-up, sign-in errors, refresh rotation, update user, sign-out', async () => {
     const client = stack.anon();
     const email = `new-${Date.now()}@acme.test`;
-    const { data: signUp, error } = await client.auth.signUp({ email, password: 'correct horse battery', options: { data: { full_name: 'New Person' } } });
+    const { data: signUp, error } = await client.auth.signUp({
+      email,
+      password: 'correct horse battery',
+      options: { data: { full_name: 'New Person' } },
+    });
     assert.equal(error, null);
     assert.ok(signUp.session, 'local sign-up is auto-confirmed and returns a session');
     const profile = await stack.sql`select full_name from public.profiles where id = ${signUp.user!.id}`;
@@ -81,26 +110,44 @@ describe('local platform through the gateway', () => {
   it('REST through the gateway: RLS per user, embeds, counts, single, writes and RPC errors', async () => {
     const alice = await stack.signIn('alice');
     const dave = await stack.signIn('dave');
-    const { data: mine, count } = await alice.client.from('meetings')
+    const { data: mine, count } = await alice.client
+      .from('meetings')
       .select('title, host:profiles!meetings_host_id_fkey(full_name), meeting_participants(count)', { count: 'exact' })
-      .eq('organization_id', seedOrgs.acme).order('title');
+      .eq('organization_id', seedOrgs.acme)
+      .order('title');
     assert.equal(count, 2);
-    assert.deepEqual(mine!.map((m) => m.title), ['Leadership review', 'Weekly sync']);
+    assert.deepEqual(
+      mine!.map((m) => m.title),
+      ['Leadership review', 'Weekly sync'],
+    );
     assert.equal((mine![1].host as unknown as { full_name: string }).full_name, 'Alice Admin');
     const { data: theirs } = await dave.client.from('meetings').select('title');
     assert.deepEqual(theirs, [{ title: 'Globex stand-up' }], 'RLS shows dave only his organization');
-    const { data: created, error } = await alice.client.from('meetings')
+    const { data: created, error } = await alice.client
+      .from('meetings')
       .insert({ organization_id: seedOrgs.acme, host_id: alice.userId, title: 'Planning' })
-      .select('id, status').single();
+      .select('id, status')
+      .single();
     assert.equal(error, null);
     assert.equal(created!.status, 'scheduled');
-    const renamed = await alice.client.from('meetings').update({ title: 'Planning (moved)' }).eq('id', created!.id).select('title').single();
+    const renamed = await alice.client
+      .from('meetings')
+      .update({ title: 'Planning (moved)' })
+      .eq('id', created!.id)
+      .select('title')
+      .single();
     assert.equal(renamed.data!.title, 'Planning (moved)');
     const notMine = await dave.client.from('meetings').update({ title: 'hijacked' }).eq('id', created!.id).select();
     assert.deepEqual(notMine.data, [], 'another organization updates nothing');
-    const none = await alice.client.from('meetings').select('id').eq('id', '00000000-0000-4000-c000-00000000ffff').single();
+    const none = await alice.client
+      .from('meetings')
+      .select('id')
+      .eq('id', '00000000-0000-4000-c000-00000000ffff')
+      .single();
     assert.equal(none.error?.code, 'PGRST116');
-    const direct = await alice.client.from('messages').insert({ meeting_id: created!.id, sender_id: alice.userId, client_id: 'x', content: 'x' });
+    const direct = await alice.client
+      .from('messages')
+      .insert({ meeting_id: created!.id, sender_id: alice.userId, client_id: 'x', content: 'x' });
     assert.equal(direct.error?.code, '42501', 'nobody writes messages directly');
     const rpc = await dave.client.rpc('get_messages', { meeting_id: seedMeetings.weeklySync });
     assert.deepEqual([rpc.status, rpc.error?.code, rpc.error?.hint], [403, 'PT403', 'not_a_participant']);
@@ -114,7 +161,11 @@ describe('local platform through the gateway', () => {
     assert.ok(fnError instanceof FunctionsHttpError);
     const body = await fnError.context.json();
     assert.equal(fnError.context.status, 401);
-    assert.equal(body.error.code, 'not_authenticated', 'verify_jwt let the derived anon JWT through; the function asked for a user');
+    assert.equal(
+      body.error.code,
+      'not_authenticated',
+      'verify_jwt let the derived anon JWT through; the function asked for a user',
+    );
   });
 
   it('functions with verify_jwt refuse a request with no key at all with the runtime body', async () => {
@@ -123,9 +174,14 @@ describe('local platform through the gateway', () => {
     assert.equal((await res.json()).code, 'UNAUTHORIZED_NO_AUTH_HEADER');
   });
 
-  it('answers CORS preflights and adds CORS headers; unknown routes are Kong\'s 404', async () => {
+  it("answers CORS preflights and adds CORS headers; unknown routes are Kong's 404", async () => {
     const pre = await fetch(`${stack.url}/rest/v1/meetings`, {
-      method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET', 'access-control-request-headers': 'apikey, authorization' },
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'apikey, authorization',
+      },
     });
     assert.equal(pre.status, 200);
     assert.equal(pre.headers.get('access-control-allow-origin'), 'http://localhost:5173');
@@ -155,8 +211,12 @@ describe('local platform through the gateway', () => {
     assert.ok(answered, 'the API did not answer within 30 s of the host process being killed');
     // The killed process's workers saw their stdin close and exited: nothing is left behind.
     const gone = Date.now() + 5000;
-    while (workers.some((pid) => existsSync(`/proc/${pid}`)) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(workers.filter((pid) => existsSync(`/proc/${pid}`)), []);
+    while (workers.some((pid) => existsSync(`/proc/${pid}`)) && Date.now() < gone)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(
+      workers.filter((pid) => existsSync(`/proc/${pid}`)),
+      [],
+    );
   });
 
   it('status -o env prints the supabase status values; a second start says one is already running', () => {
@@ -164,7 +224,10 @@ describe('local platform through the gateway', () => {
     assert.equal(status.status, 0, status.stderr);
     assert.match(status.stdout, new RegExp(`^API_URL="http://127.0.0.1:${stack.cfg.apiPort}"$`, 'm'));
     assert.match(status.stdout, /^ANON_KEY="eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9\.[^"]+"$/m);
-    assert.match(status.stdout, new RegExp(`^DB_URL="postgresql://postgres:postgres@127.0.0.1:${stack.cfg.dbPort}/postgres"$`, 'm'));
+    assert.match(
+      status.stdout,
+      new RegExp(`^DB_URL="postgresql://postgres:postgres@127.0.0.1:${stack.cfg.dbPort}/postgres"$`, 'm'),
+    );
     assert.match(status.stdout, /^PUBLISHABLE_KEY="sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH"$/m);
     const second = cli(['start'], env);
     assert.notEqual(second.status, 0);
@@ -177,15 +240,26 @@ describe('npm start in a terminal', () => {
     const stateDir = tempDir('ctrlc');
     const apiPort = 27321;
     const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'stack', 'cli.ts'), 'start'], {
-      cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, STACK_STATE_DIR: stateDir, STACK_API_PORT: String(apiPort), STACK_DB_PORT: String(apiPort + 1) },
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        STACK_STATE_DIR: stateDir,
+        STACK_API_PORT: String(apiPort),
+        STACK_DB_PORT: String(apiPort + 1),
+      },
     });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     try {
-      await waitFor<void>('the status block', (emit) => child.stdout.on('data', () => out.includes('Press Ctrl-C') && emit()), 60_000)
-        .catch((err: Error) => { throw new Error(`${err.message}; npm start printed:\n${out}`); });
+      await waitFor<void>(
+        'the status block',
+        (emit) => child.stdout.on('data', () => out.includes('Press Ctrl-C') && emit()),
+        60_000,
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}; npm start printed:\n${out}`);
+      });
       assert.match(out, /Project URL +│ http:\/\/127\.0\.0\.1:27321/);
       assert.match(out, /anon +│ eyJ/);
       child.kill('SIGINT');
@@ -194,7 +268,10 @@ describe('npm start in a terminal', () => {
       for (const port of [apiPort, apiPort + 1, apiPort + 59, apiPort + 70, apiPort + 71, apiPort + 72]) {
         const open = await new Promise<boolean>((resolve) => {
           const s = connect(port, '127.0.0.1');
-          s.once('connect', () => { s.destroy(); resolve(true); });
+          s.once('connect', () => {
+            s.destroy();
+            resolve(true);
+          });
           s.once('error', () => resolve(false));
         });
         assert.equal(open, false, `port ${port} is closed after Ctrl-C`);

@@ -99,9 +99,14 @@ export interface MeetingEvents {
   message_edited: { message: ChatMessage };
   message_deleted: { message_id: string; meeting_id: string; deleted_at: string; version: number };
   reaction: {
-    message_id: string; meeting_id: string; user_id: string; emoji: string; action: 'added' | 'removed';
+    message_id: string;
+    meeting_id: string;
+    user_id: string;
+    emoji: string;
+    action: 'added' | 'removed';
     /** Counts per emoji, exact at `version` (the message's reactions_version). */
-    counts: ReactionCounts; version: number;
+    counts: ReactionCounts;
+    version: number;
   };
   participant_joined: { meeting_id: string; participant: ParticipantRow };
   participant_left: { meeting_id: string; participant: ParticipantRow; reason: 'left' | 'removed' };
@@ -119,8 +124,14 @@ export interface MeetingEvents {
 export type MeetingEventName = keyof MeetingEvents;
 /** Every server event name, for code that must tell server events from client ones. */
 export const MEETING_EVENT_NAMES = [
-  'message', 'message_edited', 'message_deleted', 'reaction', 'participant_joined', 'participant_left',
-  'participant_updated', 'meeting_status_changed',
+  'message',
+  'message_edited',
+  'message_deleted',
+  'reaction',
+  'participant_joined',
+  'participant_left',
+  'participant_updated',
+  'meeting_status_changed',
 ] as const satisfies readonly MeetingEventName[];
 
 /**
@@ -176,15 +187,24 @@ export interface FunctionContract {
   react: {
     request: { message_id: string; emoji: string };
     response: {
-      message_id: string; meeting_id: string; emoji: string; action: 'added' | 'removed'; counts: ReactionCounts;
-      version: number; broadcast: BroadcastOutcome;
+      message_id: string;
+      meeting_id: string;
+      emoji: string;
+      action: 'added' | 'removed';
+      counts: ReactionCounts;
+      version: number;
+      broadcast: BroadcastOutcome;
     };
   };
   join: {
     request: { meeting_id: string };
     response: {
-      participant: ParticipantRow; topic: `meeting:${string}`; ephemeral_topic: `meeting:${string}:ephemeral`;
-      presence_key: string; messages: ChatMessage[]; broadcast: BroadcastOutcome;
+      participant: ParticipantRow;
+      topic: `meeting:${string}`;
+      ephemeral_topic: `meeting:${string}:ephemeral`;
+      presence_key: string;
+      messages: ChatMessage[];
+      broadcast: BroadcastOutcome;
     };
   };
   leave: {
@@ -226,11 +246,20 @@ export interface FunctionErrorBody {
 
 /** The functions' own refusals (before or beside the database), with their HTTP status. */
 export const FUNCTION_ERRORS = {
-  invalid_json: 400, validation_failed: 400, bad_request: 400,
-  not_authenticated: 401, forbidden: 403, not_found: 404, method_not_allowed: 405, conflict: 409,
-  payload_too_large: 413, unsupported_media_type: 415, rate_limited: 429,
+  invalid_json: 400,
+  validation_failed: 400,
+  bad_request: 400,
+  not_authenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
   // 5xx: never a client's mistake
-  internal_error: 500, upstream_unavailable: 503,
+  internal_error: 500,
+  upstream_unavailable: 503,
 } as const;
 
 /** Every error code a function answers: the database's refusals (private.error_reasons) and the functions' own. */
@@ -248,9 +277,16 @@ export interface RpcResults {
   delete_message: ChatMessage;
   get_messages: ChatMessage[];
   toggle_reaction: {
-    action: 'added' | 'removed'; emoji: string; counts: ReactionCounts; version: number; message_id: string; meeting_id: string;
+    action: 'added' | 'removed';
+    emoji: string;
+    counts: ReactionCounts;
+    version: number;
+    message_id: string;
+    meeting_id: string;
   };
   list_participants: ParticipantView[];
 }
 export type RpcName = keyof Functions;
-export type RpcResult<N extends RpcName> = N extends keyof RpcResults ? RpcResults[N] : NonNullable<Functions[N]['Returns']>;
+export type RpcResult<N extends RpcName> = N extends keyof RpcResults
+  ? RpcResults[N]
+  : NonNullable<Functions[N]['Returns']>;

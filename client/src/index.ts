@@ -2,5 +2,11 @@
 export { createMeetingClient, joinMeeting, MeetingSession, type MeetingOptions } from './meeting.ts';
 export { MeetingActionError, type MeetingSupabase } from './invoke.ts';
 export type {
-  ActionError, CloseReason, ConnectionState, Cursor, MeetingState, Participant, PendingMessage,
+  ActionError,
+  CloseReason,
+  ConnectionState,
+  Cursor,
+  MeetingState,
+  Participant,
+  PendingMessage,
 } from './state.ts';

@@ -1,6 +1,11 @@
 // Calls one edge function with supabase-js and turns every failure into a typed MeetingActionError: the contract's
 // error body when the function answered, `network` when it could not be reached (safe to retry for idempotent calls).
-import { FunctionsFetchError, FunctionsHttpError, FunctionsRelayError, type SupabaseClient } from '@supabase/supabase-js';
+import {
+  FunctionsFetchError,
+  FunctionsHttpError,
+  FunctionsRelayError,
+  type SupabaseClient,
+} from '@supabase/supabase-js';
 import type { ErrorCode, FunctionErrorBody, FunctionRequest, FunctionResponse } from '../../types/contract.ts';
 import type { Database } from '../../types/database.ts';
 
@@ -29,7 +34,9 @@ export class MeetingActionError extends Error {
 }
 
 export async function invokeFunction<N extends Invocable>(
-  supabase: MeetingSupabase, name: N, body: FunctionRequest<N>,
+  supabase: MeetingSupabase,
+  name: N,
+  body: FunctionRequest<N>,
 ): Promise<FunctionResponse<N>> {
   const { data, error } = await supabase.functions.invoke(name, { body: body as Record<string, unknown> });
   if (!error) return data as FunctionResponse<N>;
@@ -42,9 +49,16 @@ export async function invokeFunction<N extends Invocable>(
     } catch {
       parsed = undefined;
     }
-    return Promise.reject(new MeetingActionError(name, res.status, parsed?.error.code ?? (res.status >= 500 ? 'internal_error' : 'bad_request'),
-      parsed?.error.message ?? `${name} answered ${res.status}`, parsed?.error.details,
-      Number.isFinite(retryAfter) ? retryAfter : undefined));
+    return Promise.reject(
+      new MeetingActionError(
+        name,
+        res.status,
+        parsed?.error.code ?? (res.status >= 500 ? 'internal_error' : 'bad_request'),
+        parsed?.error.message ?? `${name} answered ${res.status}`,
+        parsed?.error.details,
+        Number.isFinite(retryAfter) ? retryAfter : undefined,
+      ),
+    );
   }
   if (error instanceof FunctionsFetchError || error instanceof FunctionsRelayError) {
     return Promise.reject(new MeetingActionError(name, 0, 'network', 'the server could not be reached'));

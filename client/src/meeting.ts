@@ -15,8 +15,18 @@
 // runs in a Web Worker, which browsers do not throttle like timers of a hidden page.
 import { createClient, type RealtimeChannel, type RealtimePresenceState } from '@supabase/supabase-js';
 import {
-  type ChatMessage, type EphemeralEvents, type ErrorCode, type MeetingEvents, type MeetingPresence, type MeetingRow, type ParticipantState,
-  type UserEvents, meetingEphemeralTopic, meetingTopic, userTopic, LIMITS,
+  type ChatMessage,
+  type EphemeralEvents,
+  type ErrorCode,
+  type MeetingEvents,
+  type MeetingPresence,
+  type MeetingRow,
+  type ParticipantState,
+  type UserEvents,
+  meetingEphemeralTopic,
+  meetingTopic,
+  userTopic,
+  LIMITS,
 } from '../../types/contract.ts';
 import type { Database } from '../../types/database.ts';
 import { invokeFunction, MeetingActionError, type MeetingSupabase } from './invoke.ts';
@@ -39,14 +49,23 @@ export interface MeetingOptions {
 }
 
 const defaults: Required<MeetingOptions> = {
-  syncIntervalMs: 20_000, typingHeartbeatMs: 2_000, typingTimeoutMs: 5_000, cursorIntervalMs: 50, maxSendAttempts: 6,
-  pageSize: 50, joinTimeoutMs: 15_000,
+  syncIntervalMs: 20_000,
+  typingHeartbeatMs: 2_000,
+  typingTimeoutMs: 5_000,
+  cursorIntervalMs: 50,
+  maxSendAttempts: 6,
+  pageSize: 50,
+  joinTimeoutMs: 15_000,
 };
 
 type Topic = 'server' | 'ephemeral' | 'user';
 
 /** A supabase-js client set up for meetings: the Realtime heartbeat in a Web Worker where there is one. */
-export function createMeetingClient(url: string, anonKey: string, options: Parameters<typeof createClient>[2] = {}): MeetingSupabase {
+export function createMeetingClient(
+  url: string,
+  anonKey: string,
+  options: Parameters<typeof createClient>[2] = {},
+): MeetingSupabase {
   return createClient<Database>(url, anonKey, {
     ...options,
     realtime: { worker: typeof Worker !== 'undefined', ...options.realtime },
@@ -54,7 +73,11 @@ export function createMeetingClient(url: string, anonKey: string, options: Param
 }
 
 /** Joins a meeting and resolves once its history, participants and channels are live. */
-export async function joinMeeting(supabase: MeetingSupabase, meetingId: string, options: MeetingOptions = {}): Promise<MeetingSession> {
+export async function joinMeeting(
+  supabase: MeetingSupabase,
+  meetingId: string,
+  options: MeetingOptions = {},
+): Promise<MeetingSession> {
   const { data } = await supabase.auth.getSession();
   const userId = data.session?.user.id;
   if (!userId) throw new MeetingActionError('join', 401, 'not_authenticated', 'sign in before joining a meeting');
@@ -108,7 +131,8 @@ export class MeetingSession {
   whenLive(): Promise<void> {
     const state = this.getState().connection;
     if (state === 'live') return Promise.resolve();
-    if (state === 'closed') return Promise.reject(new Error(`the meeting session is closed (${this.getState().closedReason})`));
+    if (state === 'closed')
+      return Promise.reject(new Error(`the meeting session is closed (${this.getState().closedReason})`));
     return new Promise((resolve) => this.liveWaiters.push(resolve));
   }
 
@@ -130,16 +154,21 @@ export class MeetingSession {
     this.fullName = me.data?.full_name ?? null;
 
     const allJoined = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new MeetingActionError('join', 0, 'network',
-        'the meeting channels did not open in time')), this.opts.joinTimeoutMs);
+      const timer = setTimeout(
+        () => reject(new MeetingActionError('join', 0, 'network', 'the meeting channels did not open in time')),
+        this.opts.joinTimeoutMs,
+      );
       this.liveWaiters.push(() => {
         clearTimeout(timer);
         resolve();
       });
       this.disposers.push(() => clearTimeout(timer));
     });
-    if (joined.topic !== meetingTopic(this.meetingId) || joined.ephemeral_topic !== meetingEphemeralTopic(this.meetingId)) {
-      throw new Error('join answered topics that are not this meeting\'s');
+    if (
+      joined.topic !== meetingTopic(this.meetingId) ||
+      joined.ephemeral_topic !== meetingEphemeralTopic(this.meetingId)
+    ) {
+      throw new Error("join answered topics that are not this meeting's");
     }
     for (const topic of ['server', 'ephemeral', 'user'] as const) this.openChannel(topic);
     this.watchEnvironment();
@@ -189,7 +218,8 @@ export class MeetingSession {
 
   /** Creates, binds and subscribes one of the three channels (again, after the server closed it). */
   private openChannel(topic: Topic): void {
-    const channel = topic === 'server' ? this.serverChannel() : topic === 'ephemeral' ? this.ephemeralChannel() : this.userChannel();
+    const channel =
+      topic === 'server' ? this.serverChannel() : topic === 'ephemeral' ? this.ephemeralChannel() : this.userChannel();
     this.channels.set(topic, channel);
     channel.subscribe((status) => this.onChannelStatus(topic, channel, status));
   }
@@ -270,7 +300,9 @@ export class MeetingSession {
     }
     // CHANNEL_ERROR and TIMED_OUT: supabase-js rejoins on its own; a CLOSED channel heal() opens again.
     this.joined.delete(topic);
-    this.store.update((s) => s.setConnection(this.offline() ? 'offline' : this.everLive ? 'reconnecting' : 'connecting'));
+    this.store.update((s) =>
+      s.setConnection(this.offline() ? 'offline' : this.everLive ? 'reconnecting' : 'connecting'),
+    );
   }
 
   /**
@@ -281,7 +313,13 @@ export class MeetingSession {
    * if so, restart the socket when it is stuck and open the closed channels again.
    */
   private async heal(): Promise<void> {
-    if (this.disposed || this.healing || this.getState().connection === 'live' || this.getState().connection === 'closed') return;
+    if (
+      this.disposed ||
+      this.healing ||
+      this.getState().connection === 'live' ||
+      this.getState().connection === 'closed'
+    )
+      return;
     const realtime = this.supabase.realtime;
     this.downTicks = realtime.isConnected() ? 0 : this.downTicks + 1;
     const closed = [...this.channels].filter(([, c]) => c.state === 'closed');
@@ -308,7 +346,11 @@ export class MeetingSession {
   }
 
   private async trackPresence(): Promise<void> {
-    const payload: MeetingPresence = { user_id: this.userId, full_name: this.fullName, online_at: new Date().toISOString() };
+    const payload: MeetingPresence = {
+      user_id: this.userId,
+      full_name: this.fullName,
+      online_at: new Date().toISOString(),
+    };
     await this.channels.get('ephemeral')?.track(payload);
   }
 
@@ -343,7 +385,12 @@ export class MeetingSession {
       // Everything after the last seq held, oldest first, page by page: no cap.
       let cursor = after;
       for (;;) {
-        const page = await this.rpc('get_messages', { meeting_id: this.meetingId, after_seq: cursor, newest_first: false, page_size: LIMITS.page_max_limit });
+        const page = await this.rpc('get_messages', {
+          meeting_id: this.meetingId,
+          after_seq: cursor,
+          newest_first: false,
+          page_size: LIMITS.page_max_limit,
+        });
         this.store.update((s) => s.mergeMessages(page));
         if (page.length < LIMITS.page_max_limit) break;
         cursor = page[page.length - 1].seq;
@@ -373,13 +420,18 @@ export class MeetingSession {
     }
   }
 
-  private async rpc<N extends 'get_messages' | 'list_participants'>(name: N, args: Database['public']['Functions'][N]['Args']) {
+  private async rpc<N extends 'get_messages' | 'list_participants'>(
+    name: N,
+    args: Database['public']['Functions'][N]['Args'],
+  ) {
     const { data, error } = await this.supabase.rpc(name, args as never);
     if (error) {
       const status = Number(/^PT(\d{3})$/.exec(error.code ?? '')?.[1] ?? 0);
       throw new MeetingActionError(name, status, status ? (error.hint as ErrorCode) : 'network', error.message);
     }
-    return data as unknown as N extends 'get_messages' ? ChatMessage[] : import('../../types/contract.ts').ParticipantView[];
+    return data as unknown as N extends 'get_messages'
+      ? ChatMessage[]
+      : import('../../types/contract.ts').ParticipantView[];
   }
 
   /** One older page before the first message held (keyset scroll-back). */
@@ -388,7 +440,11 @@ export class MeetingSession {
     if (before === undefined || this.getState().loadingOlder) return;
     this.store.update((s) => s.setLoadingOlder(true));
     try {
-      const page = await this.rpc('get_messages', { meeting_id: this.meetingId, before_seq: before, page_size: this.opts.pageSize });
+      const page = await this.rpc('get_messages', {
+        meeting_id: this.meetingId,
+        before_seq: before,
+        page_size: this.opts.pageSize,
+      });
       this.store.update((s) => {
         s.mergeMessages(page);
         s.setHasOlder(page.length >= this.opts.pageSize);
@@ -409,7 +465,9 @@ export class MeetingSession {
    */
   async send(content: string): Promise<ChatMessage> {
     const clientId = crypto.randomUUID();
-    this.store.update((s) => s.addPending({ client_id: clientId, content, created_at: new Date().toISOString(), status: 'sending' }));
+    this.store.update((s) =>
+      s.addPending({ client_id: clientId, content, created_at: new Date().toISOString(), status: 'sending' }),
+    );
     return this.deliver(clientId, content);
   }
 
@@ -428,7 +486,11 @@ export class MeetingSession {
   private async deliver(clientId: string, content: string): Promise<ChatMessage> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await invokeFunction(this.supabase, 'send-message', { meeting_id: this.meetingId, content, client_id: clientId });
+        const res = await invokeFunction(this.supabase, 'send-message', {
+          meeting_id: this.meetingId,
+          content,
+          client_id: clientId,
+        });
         this.store.update((s) => s.mergeMessage(res.message));
         if (res.broadcast === 'failed') void this.sync(); // the others may not have it: our reads still must
         return res.message;
@@ -443,7 +505,8 @@ export class MeetingSession {
         }
         if (error instanceof MeetingActionError && error.transient && attempt < this.opts.maxSendAttempts) {
           await this.wait(Math.min(5000, 250 * 2 ** (attempt - 1)));
-          if (this.getState().connection !== 'live' && this.getState().connection !== 'closed') await this.whenLive().catch(() => {});
+          if (this.getState().connection !== 'live' && this.getState().connection !== 'closed')
+            await this.whenLive().catch(() => {});
           continue;
         }
         this.recordError(err);
@@ -505,7 +568,11 @@ export class MeetingSession {
 
   private updateParticipant(state: ParticipantState, userId?: string) {
     return this.act('presence', async () => {
-      const res = await invokeFunction(this.supabase, 'presence', { meeting_id: this.meetingId, state, ...(userId ? { user_id: userId } : {}) });
+      const res = await invokeFunction(this.supabase, 'presence', {
+        meeting_id: this.meetingId,
+        state,
+        ...(userId ? { user_id: userId } : {}),
+      });
       this.store.update((s) => s.mergeParticipant(res.participant));
       return res.participant;
     });
@@ -523,7 +590,10 @@ export class MeetingSession {
   /** Host or cohost: remove someone (they are told on their user: channel and cannot come back). */
   remove(userId: string) {
     return this.act('remove-participant', async () => {
-      const res = await invokeFunction(this.supabase, 'remove-participant', { meeting_id: this.meetingId, user_id: userId });
+      const res = await invokeFunction(this.supabase, 'remove-participant', {
+        meeting_id: this.meetingId,
+        user_id: userId,
+      });
       this.store.update((s) => s.mergeParticipant(res.participant));
       return res.participant;
     });
@@ -580,8 +650,18 @@ export class MeetingSession {
   }
 
   private toActionError(err: unknown, action?: string): ActionError {
-    const e = err instanceof MeetingActionError ? err : new MeetingActionError(action ?? 'unknown', 0, 'network', (err as Error)?.message ?? String(err));
-    return { action: action ?? e.action, status: e.status, code: e.code, message: e.message, retryAfter: e.retryAfter, at: Date.now() };
+    const e =
+      err instanceof MeetingActionError
+        ? err
+        : new MeetingActionError(action ?? 'unknown', 0, 'network', (err as Error)?.message ?? String(err));
+    return {
+      action: action ?? e.action,
+      status: e.status,
+      code: e.code,
+      message: e.message,
+      retryAfter: e.retryAfter,
+      at: Date.now(),
+    };
   }
 
   private recordError(err: unknown, action?: string): void {

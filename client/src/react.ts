@@ -2,7 +2,15 @@
 // mounted (an unmount disposes its channels and timers; it does not leave the meeting), and the other hooks read
 // slices of its state with useSyncExternalStore, so concurrent rendering never tears and a component re-renders only
 // when its slice changes.
-import { createContext, createElement, type ReactNode, useContext, useEffect, useState, useSyncExternalStore } from 'react';
+import {
+  createContext,
+  createElement,
+  type ReactNode,
+  useContext,
+  useEffect,
+  useState,
+  useSyncExternalStore,
+} from 'react';
 import type { MeetingSupabase } from './invoke.ts';
 import { joinMeeting, type MeetingOptions, type MeetingSession } from './meeting.ts';
 import type { ConnectionState, Cursor, MeetingState, Participant, PendingMessage } from './state.ts';
@@ -21,13 +29,17 @@ export function useMeeting(supabase: MeetingSupabase, meetingId: string | null, 
     let cancelled = false;
     let session: MeetingSession | undefined;
     setJoin({ status: 'joining', session: null, error: null });
-    joinMeeting(supabase, meetingId, options).then((s) => {
-      session = s;
-      if (cancelled) void s.dispose(); // unmounted while joining: leave nothing behind
-      else setJoin({ status: 'joined', session: s, error: null });
-    }, (error: Error) => {
-      if (!cancelled) setJoin({ status: 'failed', session: null, error });
-    });
+    joinMeeting(supabase, meetingId, options).then(
+      (s) => {
+        session = s;
+        if (cancelled)
+          void s.dispose(); // unmounted while joining: leave nothing behind
+        else setJoin({ status: 'joined', session: s, error: null });
+      },
+      (error: Error) => {
+        if (!cancelled) setJoin({ status: 'failed', session: null, error });
+      },
+    );
     return () => {
       cancelled = true;
       void session?.dispose();
@@ -54,7 +66,11 @@ export function useMeetingSession(): MeetingSession {
 /** A slice of the meeting's state; `select` must return a part of the state (not a new object) to stay stable. */
 export function useMeetingState<T>(select: (state: MeetingState) => T): T {
   const session = useMeetingSession();
-  return useSyncExternalStore(session.subscribe, () => select(session.getState()), () => select(session.getState()));
+  return useSyncExternalStore(
+    session.subscribe,
+    () => select(session.getState()),
+    () => select(session.getState()),
+  );
 }
 
 export const useMessages = (): ChatMessage[] => useMeetingState((s) => s.messages);

@@ -2,7 +2,12 @@
 // replies and catch-up reads all land here, and the highest version of each object wins (types/contract.ts,
 // "Versions"). Nothing here does I/O, so arrival order and duplicates are handled in one place and tested alone.
 import type {
-  ChatMessage, MeetingEvents, MeetingRow, ParticipantRow, ParticipantView, ReactionCounts,
+  ChatMessage,
+  MeetingEvents,
+  MeetingRow,
+  ParticipantRow,
+  ParticipantView,
+  ReactionCounts,
 } from '../../types/contract.ts';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'closed';
@@ -96,8 +101,19 @@ export class MeetingStore {
 
   constructor(meetingId: string, userId: string) {
     this.snapshot = {
-      meetingId, userId, connection: 'connecting', closedReason: null, meeting: null, messages: [], pending: [],
-      hasOlder: false, loadingOlder: false, participants: [], typing: [], cursors: {}, errors: [],
+      meetingId,
+      userId,
+      connection: 'connecting',
+      closedReason: null,
+      meeting: null,
+      messages: [],
+      pending: [],
+      hasOlder: false,
+      loadingOlder: false,
+      participants: [],
+      typing: [],
+      cursors: {},
+      errors: [],
     };
   }
 
@@ -120,11 +136,13 @@ export class MeetingStore {
     const stale = this.stale;
     if (stale.messages) next.messages = [...this.byId.values()].sort((a, b) => a.seq - b.seq);
     if (stale.participants) {
-      next.participants = [...this.people.values()].filter((p) => p.left_at === null)
+      next.participants = [...this.people.values()]
+        .filter((p) => p.left_at === null)
         .map((p) => ({ ...p, online: this.onlineIds.has(p.user_id) }))
         .sort((a, b) => a.joined_at.localeCompare(b.joined_at) || a.user_id.localeCompare(b.user_id));
     }
-    if (stale.typing || stale.participants) next.typing = [...this.typingUntil.keys()].filter((id) => this.isParticipant(id)).sort();
+    if (stale.typing || stale.participants)
+      next.typing = [...this.typingUntil.keys()].filter((id) => this.isParticipant(id)).sort();
     if (stale.cursors || stale.participants) {
       next.cursors = Object.fromEntries([...this.cursorMap].filter(([id]) => this.isParticipant(id)));
     }
@@ -168,8 +186,14 @@ export class MeetingStore {
     this.deletedAhead.delete(incoming.id);
     this.byId.set(merged.id, merged);
     // My own pending copy is now stored.
-    if (merged.sender_id === this.snapshot.userId && this.snapshot.pending.some((p) => p.client_id === merged.client_id)) {
-      this.set('pending', this.snapshot.pending.filter((p) => p.client_id !== merged.client_id));
+    if (
+      merged.sender_id === this.snapshot.userId &&
+      this.snapshot.pending.some((p) => p.client_id === merged.client_id)
+    ) {
+      this.set(
+        'pending',
+        this.snapshot.pending.filter((p) => p.client_id !== merged.client_id),
+      );
     }
     this.touch('messages');
   }
@@ -182,7 +206,8 @@ export class MeetingStore {
     const held = this.byId.get(event.message_id);
     if (!held) {
       const ahead = this.reactionsAhead.get(event.message_id);
-      if (!ahead || event.version > ahead.version) this.reactionsAhead.set(event.message_id, { counts: event.counts, version: event.version });
+      if (!ahead || event.version > ahead.version)
+        this.reactionsAhead.set(event.message_id, { counts: event.counts, version: event.version });
       return;
     }
     if (event.version <= held.reactions_version) return;
@@ -231,11 +256,17 @@ export class MeetingStore {
 
   updatePending(clientId: string, change: Partial<PendingMessage>): void {
     if (!this.snapshot.pending.some((p) => p.client_id === clientId)) return;
-    this.set('pending', this.snapshot.pending.map((p) => (p.client_id === clientId ? { ...p, ...change } : p)));
+    this.set(
+      'pending',
+      this.snapshot.pending.map((p) => (p.client_id === clientId ? { ...p, ...change } : p)),
+    );
   }
 
   removePending(clientId: string): void {
-    this.set('pending', this.snapshot.pending.filter((p) => p.client_id !== clientId));
+    this.set(
+      'pending',
+      this.snapshot.pending.filter((p) => p.client_id !== clientId),
+    );
   }
 
   // -- participants and presence --------------------------------------------------------------------------------
@@ -251,12 +282,22 @@ export class MeetingStore {
       }
       return;
     }
-    const named = 'full_name' in row ? row : { full_name: held?.full_name ?? null, avatar_url: held?.avatar_url ?? null };
+    const named =
+      'full_name' in row ? row : { full_name: held?.full_name ?? null, avatar_url: held?.avatar_url ?? null };
     this.people.set(row.user_id, {
-      user_id: row.user_id, role: row.role, full_name: named.full_name, avatar_url: named.avatar_url,
-      is_muted: row.is_muted, is_video_on: row.is_video_on, is_screen_sharing: row.is_screen_sharing,
-      is_hand_raised: row.is_hand_raised, status: row.status, joined_at: row.joined_at, left_at: row.left_at,
-      version: row.version, online: false,
+      user_id: row.user_id,
+      role: row.role,
+      full_name: named.full_name,
+      avatar_url: named.avatar_url,
+      is_muted: row.is_muted,
+      is_video_on: row.is_video_on,
+      is_screen_sharing: row.is_screen_sharing,
+      is_hand_raised: row.is_hand_raised,
+      status: row.status,
+      joined_at: row.joined_at,
+      left_at: row.left_at,
+      version: row.version,
+      online: false,
     });
     if (row.left_at !== null) {
       this.typingUntil.delete(row.user_id);

@@ -10,8 +10,12 @@ function label(p: ProcessInfo, selfPid: number): string {
   if (p.pid === selfPid) return 'bench harness (invoker and receivers)';
   if (/stack\/host\/main\.ts/.test(p.cmdline)) return 'host process (gateway, Realtime, REST, Auth, functions main)';
   if (/\bdeno\b/.test(p.cmdline)) return 'deno workers';
-  if (/^postgres: walsender/.test(p.cmdline)) return 'postgres walsenders (Realtime\'s replication streams)';
-  if (/^postgres: (checkpointer|background writer|walwriter|autovacuum|logical replication|archiver|stats)/.test(p.cmdline)) {
+  if (/^postgres: walsender/.test(p.cmdline)) return "postgres walsenders (Realtime's replication streams)";
+  if (
+    /^postgres: (checkpointer|background writer|walwriter|autovacuum|logical replication|archiver|stats)/.test(
+      p.cmdline,
+    )
+  ) {
     return 'postgres background (WAL writer, checkpointer, autovacuum)';
   }
   if (/^postgres:|bin\/postgres /.test(p.cmdline)) return 'postgres backends';
@@ -25,7 +29,9 @@ export function cpuSnapshot(dataDir: string): CpuSnapshot {
   const procs = listProcesses();
   const children = new Map<number, ProcessInfo[]>();
   for (const p of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
-  const roots = procs.filter((p) => p.pid === process.pid || (p.cmdline.includes('bin/postgres ') && p.cmdline.includes(dataDir)));
+  const roots = procs.filter(
+    (p) => p.pid === process.pid || (p.cmdline.includes('bin/postgres ') && p.cmdline.includes(dataDir)),
+  );
   const out: CpuSnapshot = new Map();
   const visit = (p: ProcessInfo) => {
     out.set(p.pid, { label: label(p, process.pid), ticks: p.ticks });

@@ -70,19 +70,33 @@ class Arrivals {
   }
 }
 
-function subscribe<P>(client: SupabaseClient, topic: string, event: string, onPayload: (payload: P) => void): Promise<RealtimeChannel> {
+function subscribe<P>(
+  client: SupabaseClient,
+  topic: string,
+  event: string,
+  onPayload: (payload: P) => void,
+): Promise<RealtimeChannel> {
   return new Promise((resolve, reject) => {
     const channel = client.channel(topic, { config: { private: true } });
     channel.on('broadcast', { event }, ({ payload }) => onPayload(payload as P));
-    channel.subscribe((status, err) => (status === 'SUBSCRIBED' ? resolve(channel)
-      : status !== 'CLOSED' && reject(err ?? new Error(`${topic}: ${status}`))));
+    channel.subscribe((status, err) =>
+      status === 'SUBSCRIBED'
+        ? resolve(channel)
+        : status !== 'CLOSED' && reject(err ?? new Error(`${topic}: ${status}`)),
+    );
   });
 }
 
 const pause = () => new Promise((r) => setTimeout(r, Math.random() * 10));
 
 /** Times `fire` (one statement) until the broadcast keyed `key` arrives; records it when `measured`. */
-async function timeOne(arrivals: Arrivals, key: string, fire: () => Promise<unknown>, into: DbEventResult, measured: boolean) {
+async function timeOne(
+  arrivals: Arrivals,
+  key: string,
+  fire: () => Promise<unknown>,
+  into: DbEventResult,
+  measured: boolean,
+) {
   const arrival = arrivals.expect(key);
   const sent = performance.now();
   await fire();
@@ -104,31 +118,59 @@ export async function measureDbEvents({ cfg, sql }: TestStack): Promise<DbEventR
   try {
     const send: DbEventResult = { label: 'realtime.send() over SQL', latencies: [], roundTrips: [], lost: 0 };
     const topic = events.send.topic(receiver);
-    const channel = await subscribe(client, topic, events.send.event, (p: { sample: string }) => arrivals.arrived(p.sample));
+    const channel = await subscribe(client, topic, events.send.event, (p: { sample: string }) =>
+      arrivals.arrived(p.sample),
+    );
     log.info('realtime.send', { topic, samples: SAMPLES, warmup: WARMUP });
     for (let i = 0; i < total; i++) {
       const key = randomUUID();
-      await timeOne(arrivals, key, () => sql`select realtime.send(${sql.json({ sample: key })}, ${events.send.event}, ${topic}, true)`,
-        send, i >= WARMUP);
+      await timeOne(
+        arrivals,
+        key,
+        () => sql`select realtime.send(${sql.json({ sample: key })}, ${events.send.event}, ${topic}, true)`,
+        send,
+        i >= WARMUP,
+      );
       await pause();
     }
     await client.removeChannel(channel);
 
     // Status only moves forward, so each sample needs a scheduled meeting of its own; Alice hosts them all.
-    const status: DbEventResult = { label: "status trigger (update meetings set status = 'live')", latencies: [], roundTrips: [], lost: 0 };
-    const meetings = (await sql<{ id: string }[]>`
+    const status: DbEventResult = {
+      label: "status trigger (update meetings set status = 'live')",
+      latencies: [],
+      roundTrips: [],
+      lost: 0,
+    };
+    const meetings = (
+      await sql<{ id: string }[]>`
       insert into public.meetings (organization_id, host_id, title)
       select ${seedOrgs.acme}, ${receiver}, 'Bench ' || g from generate_series(1, ${total}) g
-      returning id`).map((m) => m.id);
+      returning id`
+    ).map((m) => m.id);
     log.info('status trigger', { topic: events.status.topic('<id>'), samples: SAMPLES, warmup: WARMUP });
     // Joined a batch at a time, ahead of their updates, so no join's authorization work overlaps a measured event.
     for (let first = 0; first < total; first += JOIN_BATCH) {
       const batch = meetings.slice(first, first + JOIN_BATCH);
-      const channels = await Promise.all(batch.map((id) => subscribe(client, events.status.topic(id), events.status.event,
-        (p: MeetingEvents['meeting_status_changed']) => arrivals.arrived(p.record.id))));
+      const channels = await Promise.all(
+        batch.map((id) =>
+          subscribe(
+            client,
+            events.status.topic(id),
+            events.status.event,
+            (p: MeetingEvents['meeting_status_changed']) => arrivals.arrived(p.record.id),
+          ),
+        ),
+      );
       await new Promise((r) => setTimeout(r, 100));
       for (const [j, id] of batch.entries()) {
-        await timeOne(arrivals, id, () => sql`update public.meetings set status = 'live' where id = ${id}`, status, first + j >= WARMUP);
+        await timeOne(
+          arrivals,
+          id,
+          () => sql`update public.meetings set status = 'live' where id = ${id}`,
+          status,
+          first + j >= WARMUP,
+        );
         await pause();
       }
       await Promise.all(channels.map((c) => client.removeChannel(c)));
@@ -142,8 +184,11 @@ export async function measureDbEvents({ cfg, sql }: TestStack): Promise<DbEventR
 
 /** Table rows `| measure | p50 | p99 | target |` for the results. */
 export function dbEventRows(results: DbEventResult[]): string[] {
-  return results.map((r) => `| ${r.label} → client (SQL round trip p50 ${ms(pct(r.roundTrips, 50))}${r.lost ? `; ${r.lost} lost` : ''}) `
-    + `| ${ms(pct(r.latencies, 50))} | ${ms(pct(r.latencies, 99))} | ${TARGET} |`);
+  return results.map(
+    (r) =>
+      `| ${r.label} → client (SQL round trip p50 ${ms(pct(r.roundTrips, 50))}${r.lost ? `; ${r.lost} lost` : ''}) ` +
+      `| ${ms(pct(r.latencies, 50))} | ${ms(pct(r.latencies, 99))} | ${TARGET} |`,
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

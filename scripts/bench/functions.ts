@@ -43,8 +43,10 @@ async function profileHarness(): Promise<{ stop(): Promise<void> }> {
   if (!dir) return { stop: async () => {} };
   const session = new Session();
   session.connect();
-  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) =>
-    session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))));
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))),
+    );
   await post('Profiler.enable');
   await post('Profiler.start');
   return {
@@ -84,7 +86,10 @@ function slowWindows(origin: number, sentAt: number[], latencies: number[]) {
     const w = Math.floor((sentAt[i] - origin) / 100);
     windows.set(w, (windows.get(w) ?? 0) + 1);
   });
-  const worst = [...windows].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([w, n]) => `${n} at ${(w / 10).toFixed(1)} s`);
+  const worst = [...windows]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([w, n]) => `${n} at ${(w / 10).toFixed(1)} s`);
   return { slow, windows: windows.size, worst };
 }
 
@@ -105,14 +110,31 @@ async function overhead(): Promise<{ bare: number[]; runtime: number[] }> {
   mkdirSync(join(workdir, 'supabase', 'functions', 'ping'), { recursive: true });
   writeFileSync(join(workdir, 'supabase', 'functions', 'ping', 'index.ts'), `Deno.serve(${handler});`);
   writeFileSync(join(workdir, 'supabase', 'functions', 'ping', 'deno.json'), '{}');
-  writeFileSync(join(workdir, 'bare.ts'), `Deno.serve({ hostname: '127.0.0.1', port: 0, onListen: ({ port }) => console.log(port) }, ${handler});`);
-  const bare = spawn(denoBinary(), ['run', '--no-lock', '--no-config', '--allow-net=127.0.0.1', join(workdir, 'bare.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const barePort = await new Promise<number>((resolve) => createInterface({ input: bare.stdout! }).once('line', (l) => resolve(Number(l))));
-  const server = await startFunctions({ port: 0, workdir, jwtSecret: demoKeys.jwtSecret, denoDir: join(projectRoot, '.stack', 'deno'),
-    env: {}, watch: false, log: createLogger('bench:runtime') });
+  writeFileSync(
+    join(workdir, 'bare.ts'),
+    `Deno.serve({ hostname: '127.0.0.1', port: 0, onListen: ({ port }) => console.log(port) }, ${handler});`,
+  );
+  const bare = spawn(
+    denoBinary(),
+    ['run', '--no-lock', '--no-config', '--allow-net=127.0.0.1', join(workdir, 'bare.ts')],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const barePort = await new Promise<number>((resolve) =>
+    createInterface({ input: bare.stdout! }).once('line', (l) => resolve(Number(l))),
+  );
+  const server = await startFunctions({
+    port: 0,
+    workdir,
+    jwtSecret: demoKeys.jwtSecret,
+    denoDir: join(projectRoot, '.stack', 'deno'),
+    env: {},
+    watch: false,
+    log: createLogger('bench:runtime'),
+  });
   const headers = { authorization: `Bearer ${demoKeys.anonKey}`, 'content-type': 'application/json' };
   const result = { bare: [] as number[], runtime: [] as number[] };
-  for (let round = 0; round < 3; round++) { // interleaved rounds, so drift hits both alike
+  for (let round = 0; round < 3; round++) {
+    // interleaved rounds, so drift hits both alike
     result.bare.push(...(await timeRequests(`http://127.0.0.1:${barePort}/ping`, 1100, headers)));
     result.runtime.push(...(await timeRequests(`http://127.0.0.1:${server.port}/ping`, 1100, headers)));
   }
@@ -146,23 +168,32 @@ async function sendToReceivers() {
     const clients = receiverIds.map((id) => benchClient(cfg, id));
     // With an accessToken callback the first join would go with the anon key unless the token is fetched first.
     await Promise.all(clients.map((client) => client.realtime.setAuth()));
-    await Promise.all(clients.map((client) => new Promise<void>((resolve, reject) => {
-      const channel = client.channel(`meeting:${meeting}`, { config: { private: true } });
-      channel.on('broadcast', { event: 'message' }, ({ payload }) => {
-        const t = sentAt.get((payload as { message: { client_id: string } }).message.client_id);
-        if (t === undefined) return;
-        deliveries.push(performance.now() - t);
-        deliverySentAt.push(t);
-      });
-      channel.subscribe((status, err) => (status === 'SUBSCRIBED' ? resolve() : status !== 'CLOSED' && reject(err ?? new Error(status))));
-    })));
+    await Promise.all(
+      clients.map(
+        (client) =>
+          new Promise<void>((resolve, reject) => {
+            const channel = client.channel(`meeting:${meeting}`, { config: { private: true } });
+            channel.on('broadcast', { event: 'message' }, ({ payload }) => {
+              const t = sentAt.get((payload as { message: { client_id: string } }).message.client_id);
+              if (t === undefined) return;
+              deliveries.push(performance.now() - t);
+              deliverySentAt.push(t);
+            });
+            channel.subscribe((status, err) =>
+              status === 'SUBSCRIBED' ? resolve() : status !== 'CLOSED' && reject(err ?? new Error(status)),
+            );
+          }),
+      ),
+    );
     const invokes: number[] = [];
     let failed = 0;
     const send = async (i: number, measured: boolean) => {
       const clientId = `bench-${i}`;
       const t = performance.now();
       if (measured) sentAt.set(clientId, t);
-      const { error } = await clients[i % SENDERS].functions.invoke('send-message', { body: { meeting_id: meeting, content: `m${i}`, client_id: clientId } });
+      const { error } = await clients[i % SENDERS].functions.invoke('send-message', {
+        body: { meeting_id: meeting, content: `m${i}`, client_id: clientId },
+      });
       if (!measured) return;
       if (error) failed++;
       else invokes.push(performance.now() - t);
@@ -172,7 +203,13 @@ async function sendToReceivers() {
     // backends that plan every PL/pgSQL statement once.
     const warmup = RATE * WARMUP_SECONDS;
     const total = RATE * SECONDS;
-    log.info('sending', { rate: RATE, warmup_seconds: WARMUP_SECONDS, seconds: SECONDS, receivers: RECEIVERS, senders: SENDERS });
+    log.info('sending', {
+      rate: RATE,
+      warmup_seconds: WARMUP_SECONDS,
+      seconds: SECONDS,
+      receivers: RECEIVERS,
+      senders: SENDERS,
+    });
     const scheduleStart = performance.now();
     const inflight: Promise<void>[] = [];
     let cpuBefore: CpuSnapshot | undefined;
@@ -198,7 +235,18 @@ async function sendToReceivers() {
     const cpu = cpuBetween(cpuBefore!, cpuSnapshot(cfg.stateDir));
     await Promise.all(clients.map((c) => c.removeAllChannels()));
     const dbEvents = await measureDbEvents(stack);
-    return { invokes, deliveries, slowWindows: slowWindows(measureStart, deliverySentAt, deliveries), harnessStalls, expected: total * RECEIVERS, failed, cpu, total, achievedRate: total / seconds, dbEvents };
+    return {
+      invokes,
+      deliveries,
+      slowWindows: slowWindows(measureStart, deliverySentAt, deliveries),
+      harnessStalls,
+      expected: total * RECEIVERS,
+      failed,
+      cpu,
+      total,
+      achievedRate: total / seconds,
+      dbEvents,
+    };
   } finally {
     await stack.stop();
   }
@@ -211,22 +259,42 @@ const speedAfter = referenceWorkloadMs();
 console.log('\n| measure | p50 | p99 | target |');
 console.log('|---|---|---|---|');
 console.log(`| bare Deno.serve round trip | ${ms(pct(o.bare, 50))} | ${ms(pct(o.bare, 99))} | |`);
-console.log(`| through stack/edge-runtime (main service + worker) | ${ms(pct(o.runtime, 50))} | ${ms(pct(o.runtime, 99))} | |`);
-console.log(`| runtime overhead (difference of medians) | ${ms(pct(o.runtime, 50) - pct(o.bare, 50))} | | <= 1 ms p50 |`);
-console.log(`| functions.invoke('send-message') round trip at ${RATE} msg/s | ${ms(pct(load.invokes, 50))} | ${ms(pct(load.invokes, 99))} | |`);
-console.log(`| invoke → delivered to each of ${RECEIVERS} receivers | ${ms(pct(load.deliveries, 50))} | ${ms(pct(load.deliveries, 99))} | p50 <= 8 ms, p99 <= 25 ms |`);
+console.log(
+  `| through stack/edge-runtime (main service + worker) | ${ms(pct(o.runtime, 50))} | ${ms(pct(o.runtime, 99))} | |`,
+);
+console.log(
+  `| runtime overhead (difference of medians) | ${ms(pct(o.runtime, 50) - pct(o.bare, 50))} | | <= 1 ms p50 |`,
+);
+console.log(
+  `| functions.invoke('send-message') round trip at ${RATE} msg/s | ${ms(pct(load.invokes, 50))} | ${ms(pct(load.invokes, 99))} | |`,
+);
+console.log(
+  `| invoke → delivered to each of ${RECEIVERS} receivers | ${ms(pct(load.deliveries, 50))} | ${ms(pct(load.deliveries, 99))} | p50 <= 8 ms, p99 <= 25 ms |`,
+);
 const sw = load.slowWindows;
-console.log(`\ndeliveries over 25 ms: ${sw.slow} (${((100 * sw.slow) / load.deliveries.length).toFixed(2)} %), in ${sw.windows} of ${SECONDS * 10} 100-ms windows${sw.worst.length ? `; most: ${sw.worst.join(', ')}` : ''}`);
-console.log(`harness event-loop stalls over 10 ms: ${load.harnessStalls.length ? load.harnessStalls.join(', ') : 'none'}`);
+console.log(
+  `\ndeliveries over 25 ms: ${sw.slow} (${((100 * sw.slow) / load.deliveries.length).toFixed(2)} %), in ${sw.windows} of ${SECONDS * 10} 100-ms windows${sw.worst.length ? `; most: ${sw.worst.join(', ')}` : ''}`,
+);
+console.log(
+  `harness event-loop stalls over 10 ms: ${load.harnessStalls.length ? load.harnessStalls.join(', ') : 'none'}`,
+);
 console.log('\n| process | CPU ms per message |\n|---|---|');
 let cpuSum = 0;
 for (const [name, spent] of load.cpu) {
   cpuSum += spent;
   console.log(`| ${name} | ${(spent / load.total).toFixed(2)} |`);
 }
-console.log(`| all (2 cores give ${(2000 / RATE).toFixed(1)} ms per message at ${RATE} msg/s) | ${(cpuSum / load.total).toFixed(2)} |`);
+console.log(
+  `| all (2 cores give ${(2000 / RATE).toFixed(1)} ms per message at ${RATE} msg/s) | ${(cpuSum / load.total).toFixed(2)} |`,
+);
 console.log('\n| event origin → client | p50 | p99 | target |\n|---|---|---|---|');
-console.log(`| function REST broadcast: invoke('send-message') → each of ${RECEIVERS} receivers, at ${RATE} msg/s | ${ms(pct(load.deliveries, 50))} | ${ms(pct(load.deliveries, 99))} | p50 <= 8 ms, p99 <= 25 ms |`);
+console.log(
+  `| function REST broadcast: invoke('send-message') → each of ${RECEIVERS} receivers, at ${RATE} msg/s | ${ms(pct(load.deliveries, 50))} | ${ms(pct(load.deliveries, 99))} | p50 <= 8 ms, p99 <= 25 ms |`,
+);
 for (const row of dbEventRows(load.dbEvents)) console.log(row);
-console.log(`\nreference workload: ${speedBefore.toFixed(0)} ms before, ${speedAfter.toFixed(0)} ms after (the machine's speed of the moment, lower is faster; 90-170 ms seen on this VM)`);
-console.log(`\ndeliveries ${load.deliveries.length} of ${load.expected}; failed invokes ${load.failed}; achieved ${load.achievedRate.toFixed(0)} msg/s\n`);
+console.log(
+  `\nreference workload: ${speedBefore.toFixed(0)} ms before, ${speedAfter.toFixed(0)} ms after (the machine's speed of the moment, lower is faster; 90-170 ms seen on this VM)`,
+);
+console.log(
+  `\ndeliveries ${load.deliveries.length} of ${load.expected}; failed invokes ${load.failed}; achieved ${load.achievedRate.toFixed(0)} msg/s\n`,
+);

@@ -22,7 +22,8 @@ export async function startBenchStack(): Promise<TestStack> {
 /** A supabase-js client as a frontend holds it, acting as `userId` (a JWT signed with the stack's secret). */
 export function benchClient(cfg: StackConfig, userId: string): SupabaseClient {
   return testClient(apiUrl(cfg), {
-    token: () => userToken(userId), fetch: httpFetch,
+    token: () => userToken(userId),
+    fetch: httpFetch,
     // The ws package rather than Node 20's experimental WebSocket: many receivers share the 2 cores with the
     // platform, and the harness's own cost per delivery should be as small as a client's can be.
     realtime: { transport: WebSocket as never },

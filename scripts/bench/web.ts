@@ -43,10 +43,15 @@ async function instrument(sender: Page, receiver: Page): Promise<void> {
   await sender.evaluate(() => {
     const sent: Record<string, number> = {};
     (window as unknown as { benchSent: typeof sent }).benchSent = sent;
-    document.addEventListener('keydown', (e) => {
-      const target = e.target as HTMLTextAreaElement;
-      if (e.key === 'Enter' && target.tagName === 'TEXTAREA') sent[target.value.trim()] = performance.timeOrigin + performance.now();
-    }, { capture: true });
+    document.addEventListener(
+      'keydown',
+      (e) => {
+        const target = e.target as HTMLTextAreaElement;
+        if (e.key === 'Enter' && target.tagName === 'TEXTAREA')
+          sent[target.value.trim()] = performance.timeOrigin + performance.now();
+      },
+      { capture: true },
+    );
   });
   await receiver.evaluate(() => {
     const shown: Record<string, number> = {};
@@ -70,7 +75,10 @@ async function main(): Promise<void> {
   const consoleWatch = new ConsoleWatch();
   let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
   const web = await startWebService({
-    port: stack.cfg.webPort, config: { apiUrl: apiUrl(stack.cfg), anonKey: demoKeys.anonKey }, log, mode: 'production',
+    port: stack.cfg.webPort,
+    config: { apiUrl: apiUrl(stack.cfg), anonKey: demoKeys.anonKey },
+    log,
+    mode: 'production',
   });
   try {
     await web.ready;
@@ -114,7 +122,7 @@ async function main(): Promise<void> {
     console.log('| what | samples | p50 | p99 | max | aim |');
     console.log('|---|---|---|---|---|---|');
     console.log(row('click "Join" → room with history and participants', opens, 'room ready ≤ 300 ms'));
-    console.log(row('Enter in Alice\'s page → message shown in Bob\'s', latencies, 'p99 ≤ 50 ms'));
+    console.log(row("Enter in Alice's page → message shown in Bob's", latencies, 'p99 ≤ 50 ms'));
     const problems = consoleWatch.list();
     if (problems.length) console.log(`\nconsole errors and warnings:\n  ${problems.join('\n  ')}`);
   } finally {
@@ -124,7 +132,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err: Error) => {
-  log.error(err.stack ?? err.message);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    log.error(err.stack ?? err.message);
+    process.exit(1);
+  },
+);

@@ -8,7 +8,11 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  isAuthError, isAuthSessionMissingError, isAuthWeakPasswordError, type Session, type SupabaseClient,
+  isAuthError,
+  isAuthSessionMissingError,
+  isAuthWeakPasswordError,
+  type Session,
+  type SupabaseClient,
 } from '@supabase/supabase-js';
 import type postgres from 'postgres';
 import { demoKeys } from '../config.ts';
@@ -33,8 +37,11 @@ let main: AuthServer;
 /** Anonymous sign-ins on, a 1 s reuse interval (so the test need not wait 10 s), minimum password length 12. */
 let alt: AuthServer;
 
-const client = (server: AuthServer, key: string = demoKeys.anonKey, headers: Record<string, string> = {}): SupabaseClient =>
-  testClient(`http://127.0.0.1:${server.port}`, { key, headers });
+const client = (
+  server: AuthServer,
+  key: string = demoKeys.anonKey,
+  headers: Record<string, string> = {},
+): SupabaseClient => testClient(`http://127.0.0.1:${server.port}`, { key, headers });
 
 let counter = 0;
 const freshEmail = (label: string) => `${label}-${++counter}@example.test`;
@@ -52,7 +59,12 @@ function assertAuthError(error: unknown, status: number, code: string, message?:
   if (message !== undefined) assert.equal(error.message, message);
 }
 
-async function signUp(server: AuthServer, email: string, password = 'correct horse battery', data: Record<string, unknown> = {}) {
+async function signUp(
+  server: AuthServer,
+  email: string,
+  password = 'correct horse battery',
+  data: Record<string, unknown> = {},
+) {
   const c = client(server);
   const { data: res, error } = await c.auth.signUp({ email, password, options: { data } });
   assert.equal(error, null);
@@ -88,8 +100,13 @@ before(async () => {
   authDbUrl = db.url('supabase_auth_admin');
   main = await startAuth({ port: 0, dbUrl: authDbUrl, jwtSecret: demoKeys.jwtSecret, log });
   alt = await startAuth({
-    port: 0, dbUrl: authDbUrl, jwtSecret: demoKeys.jwtSecret, log,
-    anonymousSignIns: true, refreshTokenReuseInterval: 1, minimumPasswordLength: 12,
+    port: 0,
+    dbUrl: authDbUrl,
+    jwtSecret: demoKeys.jwtSecret,
+    log,
+    anonymousSignIns: true,
+    refreshTokenReuseInterval: 1,
+    minimumPasswordLength: 12,
   });
 });
 
@@ -150,10 +167,17 @@ describe('stack/auth with supabase-js', () => {
     const [s] = await sql`select * from auth.sessions where id = ${String(claims.session_id)}`;
     assert.equal(s.user_id, user.id);
     assert.equal(s.aal, 'aal1');
-    const tokens = await sql`select token, parent, revoked, user_id from auth.refresh_tokens where session_id = ${s.id}`;
-    assert.deepEqual(tokens.map((t) => ({ ...t })), [{ token: session.refresh_token, parent: null, revoked: false, user_id: user.id }]);
+    const tokens =
+      await sql`select token, parent, revoked, user_id from auth.refresh_tokens where session_id = ${s.id}`;
+    assert.deepEqual(
+      tokens.map((t) => ({ ...t })),
+      [{ token: session.refresh_token, parent: null, revoked: false, user_id: user.id }],
+    );
     const claimsRows = await sql`select authentication_method from auth.mfa_amr_claims where session_id = ${s.id}`;
-    assert.deepEqual(claimsRows.map((r) => r.authentication_method), ['password']);
+    assert.deepEqual(
+      claimsRows.map((r) => r.authentication_method),
+      ['password'],
+    );
     // The project's trigger made the profile row.
     const [profile] = await sql`select full_name, organization_id from public.profiles where id = ${user.id}`;
     assert.deepEqual({ ...profile }, { full_name: 'Nora New', organization_id: null });
@@ -220,7 +244,11 @@ describe('stack/auth with supabase-js', () => {
 
     const updated = await a.client.auth.updateUser({ data: { avatar_url: 'https://x.test/a.png', team: null } });
     assert.equal(updated.error, null);
-    assert.deepEqual(updated.data.user?.user_metadata, { full_name: 'Uma', email_verified: true, avatar_url: 'https://x.test/a.png' });
+    assert.deepEqual(updated.data.user?.user_metadata, {
+      full_name: 'Uma',
+      email_verified: true,
+      avatar_url: 'https://x.test/a.png',
+    });
     const [profile] = await sql`select full_name from public.profiles where id = ${a.user.id}`;
     assert.equal(profile.full_name, 'Uma');
 
@@ -251,11 +279,15 @@ describe('stack/auth with supabase-js', () => {
     const c1 = claimsOf(s1);
     assert.equal(c1.session_id, c0.session_id);
     assert.deepEqual(c1.amr, c0.amr, 'a refresh adds no authentication method');
-    const rows = await sql`select token, parent, revoked from auth.refresh_tokens where session_id = ${String(c0.session_id)} order by id`;
-    assert.deepEqual(rows.map((r) => ({ ...r })), [
-      { token: s0.refresh_token, parent: null, revoked: true },
-      { token: s1.refresh_token, parent: s0.refresh_token, revoked: false },
-    ]);
+    const rows =
+      await sql`select token, parent, revoked from auth.refresh_tokens where session_id = ${String(c0.session_id)} order by id`;
+    assert.deepEqual(
+      rows.map((r) => ({ ...r })),
+      [
+        { token: s0.refresh_token, parent: null, revoked: true },
+        { token: s1.refresh_token, parent: s0.refresh_token, revoked: false },
+      ],
+    );
     const [session] = await sql`select refreshed_at from auth.sessions where id = ${String(c0.session_id)}`;
     assert.ok(session.refreshed_at);
 
@@ -263,7 +295,8 @@ describe('stack/auth with supabase-js', () => {
     const again = await refresh(main, s0.refresh_token);
     assert.equal(again.error, null);
     assert.equal(again.data.session?.refresh_token, s1.refresh_token);
-    const count = await sql`select count(*)::int as n from auth.refresh_tokens where session_id = ${String(c0.session_id)}`;
+    const count =
+      await sql`select count(*)::int as n from auth.refresh_tokens where session_id = ${String(c0.session_id)}`;
     assert.equal(count[0].n, 2);
 
     for (const [token, status, code, message] of [
@@ -347,13 +380,20 @@ describe('stack/auth with supabase-js', () => {
     assert.equal(claims.is_anonymous, true);
     assert.equal(claims.role, 'authenticated');
     assert.equal(claims.email, '');
-    assert.deepEqual((claims.amr as { method: string }[]).map((a) => a.method), ['anonymous']);
+    assert.deepEqual(
+      (claims.amr as { method: string }[]).map((a) => a.method),
+      ['anonymous'],
+    );
     const [profile] = await sql`select full_name from public.profiles where id = ${user.id}`;
     assert.equal(profile.full_name, 'Guest');
 
     const noEmail = await c.auth.updateUser({ password: 'a long enough password' });
-    assertAuthError(noEmail.error, 422, 'validation_failed',
-      'Updating password of an anonymous user without an email or phone is not allowed');
+    assertAuthError(
+      noEmail.error,
+      422,
+      'validation_failed',
+      'Updating password of an anonymous user without an email or phone is not allowed',
+    );
     // Adding an email makes the guest a permanent user at once (mailer autoconfirm).
     const email = freshEmail('guest');
     const converted = await c.auth.updateUser({ email, password: 'a long enough password' });
@@ -361,7 +401,10 @@ describe('stack/auth with supabase-js', () => {
     assert.equal(converted.data.user?.is_anonymous, false);
     assert.equal(converted.data.user?.email, email);
     assert.deepEqual(converted.data.user?.app_metadata, { provider: 'email', providers: ['email'] });
-    assert.deepEqual(converted.data.user?.identities?.map((i) => i.provider), ['email']);
+    assert.deepEqual(
+      converted.data.user?.identities?.map((i) => i.provider),
+      ['email'],
+    );
     const again = await signIn(alt, email, 'a long enough password');
     assert.equal(again.user?.id, user.id);
   });
@@ -370,26 +413,41 @@ describe('stack/auth with supabase-js', () => {
     const admin = client(main, demoKeys.serviceRoleKey).auth.admin;
     const email = freshEmail('ada');
     const created = await admin.createUser({
-      email, password: 'admin-chosen', email_confirm: true,
-      user_metadata: { full_name: 'Ada Admin-made' }, app_metadata: { organization_id: acme, org_role: 'member' },
+      email,
+      password: 'admin-chosen',
+      email_confirm: true,
+      user_metadata: { full_name: 'Ada Admin-made' },
+      app_metadata: { organization_id: acme, org_role: 'member' },
     });
     assert.equal(created.error, null);
     const user = created.data.user!;
-    assert.deepEqual(user.app_metadata, { provider: 'email', providers: ['email'], organization_id: acme, org_role: 'member' });
+    assert.deepEqual(user.app_metadata, {
+      provider: 'email',
+      providers: ['email'],
+      organization_id: acme,
+      org_role: 'member',
+    });
     assert.deepEqual(user.user_metadata, { full_name: 'Ada Admin-made', email_verified: true });
     assert.ok(user.email_confirmed_at);
     await signIn(main, email, 'admin-chosen');
     const [profile] = await sql`select full_name from public.profiles where id = ${user.id}`;
     assert.equal(profile.full_name, 'Ada Admin-made');
 
-    assertAuthError((await admin.createUser({ email, password: 'x' })).error, 422, 'email_exists',
-      'A user with this email address has already been registered');
+    assertAuthError(
+      (await admin.createUser({ email, password: 'x' })).error,
+      422,
+      'email_exists',
+      'A user with this email address has already been registered',
+    );
     const unconfirmedEmail = freshEmail('unconfirmed');
     assert.equal((await admin.createUser({ email: unconfirmedEmail, password: 'not confirmed' })).error, null);
     const res = await client(main).auth.signInWithPassword({ email: unconfirmedEmail, password: 'not confirmed' });
     assertAuthError(res.error, 400, 'email_not_confirmed', 'Email not confirmed');
 
-    const updated = await admin.updateUserById(user.id, { app_metadata: { org_role: 'admin' }, user_metadata: { title: 'CTO' } });
+    const updated = await admin.updateUserById(user.id, {
+      app_metadata: { org_role: 'admin' },
+      user_metadata: { title: 'CTO' },
+    });
     assert.equal(updated.error, null);
     assert.equal(updated.data.user?.app_metadata.org_role, 'admin');
     assert.equal(updated.data.user?.user_metadata.title, 'CTO');
@@ -406,7 +464,12 @@ describe('stack/auth with supabase-js', () => {
 
     const byId = await admin.getUserById(alice.id);
     assert.equal(byId.data.user?.email, alice.email);
-    assertAuthError((await admin.getUserById('11111111-1111-4111-8111-111111111111')).error, 404, 'user_not_found', 'User not found');
+    assertAuthError(
+      (await admin.getUserById('11111111-1111-4111-8111-111111111111')).error,
+      404,
+      'user_not_found',
+      'User not found',
+    );
 
     const deleted = await admin.deleteUser(user.id);
     assert.equal(deleted.error, null);
@@ -438,12 +501,25 @@ describe('stack/auth with supabase-js', () => {
     const before = await userCount();
     const anonymous = await client(alt).auth.signInAnonymously({ options: { data: { full_name: 'Guest\u0000' } } });
     assertAuthError(anonymous.error, 400, 'validation_failed', nulRefused('data'));
-    const signIn = await client(main).auth.signInWithPassword({ email: 'alice\u0000@acme.test', password: alice.password });
+    const signIn = await client(main).auth.signInWithPassword({
+      email: 'alice\u0000@acme.test',
+      password: alice.password,
+    });
     assertAuthError(signIn.error, 400, 'validation_failed', nulRefused('email'));
-    const tooLong = await client(main).auth.signUp({ email, password: 'long enough', options: { data: { full_name: 'x'.repeat(201) } } });
+    const tooLong = await client(main).auth.signUp({
+      email,
+      password: 'long enough',
+      options: { data: { full_name: 'x'.repeat(201) } },
+    });
     assertAuthError(tooLong.error, 400, 'validation_failed');
-    assert.match(String(tooLong.error?.message), /^The database refused a value of this request: .*"profiles_full_name_check"$/);
-    const longAud = await client(main, demoKeys.anonKey, { 'X-JWT-AUD': 'a'.repeat(256) }).auth.signUp({ email, password: 'long enough' });
+    assert.match(
+      String(tooLong.error?.message),
+      /^The database refused a value of this request: .*"profiles_full_name_check"$/,
+    );
+    const longAud = await client(main, demoKeys.anonKey, { 'X-JWT-AUD': 'a'.repeat(256) }).auth.signUp({
+      email,
+      password: 'long enough',
+    });
     assertAuthError(longAud.error, 400, 'validation_failed', 'X-JWT-AUD cannot be longer than 255 characters');
     assert.equal(await userCount(), before, 'no user was created');
 
@@ -468,33 +544,42 @@ describe('stack/auth with supabase-js', () => {
       assertAuthError(res.error, 400, 'validation_failed', message);
     }
     assert.equal(await usersWithEmail(adminEmail), 0);
-    const adminUpdate = await admin.updateUserById(user.id, { app_metadata: { org_role: 'admin\u0000' }, user_metadata: { bio: 'x' } });
+    const adminUpdate = await admin.updateUserById(user.id, {
+      app_metadata: { org_role: 'admin\u0000' },
+      user_metadata: { bio: 'x' },
+    });
     assertAuthError(adminUpdate.error, 400, 'validation_failed', nulRefused('app_metadata'));
     const [after] = await sql`select raw_user_meta_data, raw_app_meta_data from auth.users where id = ${user.id}`;
     assert.deepEqual(after.raw_user_meta_data, { bio: 'kept', email_verified: true });
     assert.deepEqual(after.raw_app_meta_data, { provider: 'email', providers: ['email'] });
     const page = await admin.listUsers({ page: 1e20, perPage: 1 });
-    assertAuthError(page.error, 400, 'validation_failed',
-      'Bad Pagination Parameters: strconv.ParseUint: parsing "100000000000000000000": value out of range');
+    assertAuthError(
+      page.error,
+      400,
+      'validation_failed',
+      'Bad Pagination Parameters: strconv.ParseUint: parsing "100000000000000000000": value out of range',
+    );
   });
 
   it('a lone UTF-16 surrogate in sign-up data is stored as U+FFFD, as Go decodes it', async () => {
-    const { user } = await signUp(main, freshEmail('surrogate'), 'correct horse battery', { bio: 'a\ud800b', ['\udc00']: 1 });
+    const { user } = await signUp(main, freshEmail('surrogate'), 'correct horse battery', {
+      bio: 'a\ud800b',
+      ['\udc00']: 1,
+    });
     assert.deepEqual(user.user_metadata, { bio: 'a\ufffdb', '\ufffd': 1, email_verified: true });
     const [row] = await sql`select raw_user_meta_data from auth.users where id = ${user.id}`;
     assert.deepEqual(row.raw_user_meta_data, user.user_metadata);
   });
 
   it("a token's sub and claims drive RLS: Alice sees Acme's profiles, a new user only their own", async () => {
-    const visibleTo = async (session: Session) => sql.begin(async (tx) => {
-      await tx`select set_config('request.jwt.claims', ${JSON.stringify(claimsOf(session))}, true)`;
-      await tx`set local role authenticated`;
-      return (await tx<{ id: string }[]>`select id from public.profiles order by id`).map((r) => r.id);
-    });
+    const visibleTo = async (session: Session) =>
+      sql.begin(async (tx) => {
+        await tx`select set_config('request.jwt.claims', ${JSON.stringify(claimsOf(session))}, true)`;
+        await tx`set local role authenticated`;
+        return (await tx<{ id: string }[]>`select id from public.profiles order by id`).map((r) => r.id);
+      });
     const { session } = await signIn(main, alice.email, alice.password);
-    assert.deepEqual(await visibleTo(session!), [
-      alice.id, seedUsers.bob.id, seedUsers.carol.id,
-    ]);
+    assert.deepEqual(await visibleTo(session!), [alice.id, seedUsers.bob.id, seedUsers.carol.id]);
     const newcomer = await signUp(main, freshEmail('newcomer'));
     assert.deepEqual(await visibleTo(newcomer.session), [newcomer.user.id]);
   });
@@ -502,10 +587,12 @@ describe('stack/auth with supabase-js', () => {
 
 describe('stack/auth wire details the client does not show', () => {
   const url = (path: string) => `http://127.0.0.1:${main.port}${path}`;
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}) => fetch(url(path), {
-    method: 'POST', headers: { apikey: demoKeys.anonKey, 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(url(path), {
+      method: 'POST',
+      headers: { apikey: demoKeys.anonKey, 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
 
   it('errors have the versioned shape with X-Supabase-Api-Version and the legacy shape without', async () => {
     const credentials = { email: alice.email, password: 'wrong' };
@@ -515,30 +602,49 @@ describe('stack/auth wire details the client does not show', () => {
     assert.deepEqual(await versioned.json(), { code: 'invalid_credentials', message: 'Invalid login credentials' });
     const legacy = await post('/auth/v1/token?grant_type=password', credentials);
     assert.equal(legacy.headers.get('x-supabase-api-version'), null);
-    assert.deepEqual(await legacy.json(), { code: 400, error_code: 'invalid_credentials', msg: 'Invalid login credentials' });
+    assert.deepEqual(await legacy.json(), {
+      code: 400,
+      error_code: 'invalid_credentials',
+      msg: 'Invalid login credentials',
+    });
     const weak = await post('/signup', { email: freshEmail('w'), password: 'abc' });
     assert.deepEqual(await weak.json(), {
-      code: 422, error_code: 'weak_password', msg: 'Password should be at least 6 characters.', weak_password: { reasons: ['length'] },
+      code: 422,
+      error_code: 'weak_password',
+      msg: 'Password should be at least 6 characters.',
+      weak_password: { reasons: ['length'] },
     });
   });
 
   it('grant types, JSON bodies, API keys and bearer tokens are checked as GoTrue and the gateway do', async () => {
     const v = { 'x-supabase-api-version': '2024-01-01' };
     let res = await post('/token?grant_type=magic', {}, v);
-    assert.deepEqual([res.status, await res.json()], [400, { code: 'invalid_credentials', message: 'unsupported_grant_type' }]);
+    assert.deepEqual(
+      [res.status, await res.json()],
+      [400, { code: 'invalid_credentials', message: 'unsupported_grant_type' }],
+    );
     res = await post('/signup', '{"email": ', v);
     assert.equal(res.status, 400);
     assert.equal((await res.json()).code, 'bad_json');
     res = await post('/signup', { email: freshEmail('k'), password: 'long enough' }, { apikey: 'not-a-key' });
     assert.equal(res.status, 401);
-    assert.deepEqual(await res.json(), { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' });
+    assert.deepEqual(await res.json(), {
+      message: 'Invalid API key',
+      hint: 'Double check your Supabase `anon` or `service_role` API key.',
+    });
     res = await fetch(url('/user'), { headers: v });
     assert.deepEqual([res.status, (await res.json()).code], [401, 'no_authorization']);
     res = await fetch(url('/user'), { headers: { ...v, apikey: demoKeys.anonKey } });
-    assert.deepEqual([res.status, await res.json()], [403, { code: 'bad_jwt', message: 'invalid claim: missing sub claim' }]);
+    assert.deepEqual(
+      [res.status, await res.json()],
+      [403, { code: 'bad_jwt', message: 'invalid claim: missing sub claim' }],
+    );
     res = await fetch(url('/user'), { headers: { ...v, authorization: `Bearer ${demoKeys.anonKey.slice(0, -2)}xx` } });
     assert.equal(res.status, 403);
-    assert.match((await res.json()).message, /^invalid JWT: unable to parse or verify signature, token signature is invalid/);
+    assert.match(
+      (await res.json()).message,
+      /^invalid JWT: unable to parse or verify signature, token signature is invalid/,
+    );
     res = await fetch(url('/nowhere'), { headers: v });
     assert.equal(res.status, 404);
   });
@@ -549,25 +655,40 @@ describe('stack/auth wire details the client does not show', () => {
     const signup = (data: string) => post('/signup', `{"email":"${email}","password":"long enough","data":${data}}`, v);
     // Nesting deeper than JSON.stringify can write back, and a number beyond float64, are bad_json as in Go.
     let res = await signup('{"a":'.repeat(2000) + '1' + '}'.repeat(2000));
-    assert.deepEqual([res.status, await res.json()],
-      [400, { code: 'bad_json', message: 'Could not parse request body as JSON: exceeded max depth' }]);
+    assert.deepEqual(
+      [res.status, await res.json()],
+      [400, { code: 'bad_json', message: 'Could not parse request body as JSON: exceeded max depth' }],
+    );
     res = await signup('{"n":1e400}');
     assert.deepEqual([res.status, (await res.json()).code], [400, 'bad_json']);
     assert.equal(await usersWithEmail(email), 0);
 
     const service = { ...v, apikey: demoKeys.serviceRoleKey, authorization: `Bearer ${demoKeys.serviceRoleKey}` };
     res = await fetch(url('/admin/users?filter=%00'), { headers: service });
-    assert.deepEqual([res.status, await res.json()],
-      [400, { code: 'validation_failed', message: 'The NUL character (\\u0000) is not allowed in query parameter "filter"' }]);
+    assert.deepEqual(
+      [res.status, await res.json()],
+      [
+        400,
+        {
+          code: 'validation_failed',
+          message: 'The NUL character (\\u0000) is not allowed in query parameter "filter"',
+        },
+      ],
+    );
     res = await fetch(url('/admin/users/%zz'), { headers: service });
-    assert.deepEqual([res.status, await res.json()], [400, { code: 'validation_failed', message: 'Malformed request URL' }]);
+    assert.deepEqual(
+      [res.status, await res.json()],
+      [400, { code: 'validation_failed', message: 'Malformed request URL' }],
+    );
 
     // An absolute-form target Node's parser accepts but WHATWG URL does not used to end the process.
     const status = await new Promise<number | undefined>((resolve, reject) => {
       request({ host: '127.0.0.1', port: main.port, path: 'http://[x/health' }, (r) => {
         r.resume();
         resolve(r.statusCode);
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
     assert.equal(status, 400);
     assert.equal((await fetch(url('/health'))).status, 200, 'the server is still up');

@@ -20,4 +20,5 @@ export const requestAud = (req: AuthRequest, ctx: AuthContext): string =>
   validName(req.header('x-jwt-aud') || ctx.cfg.audience, 'X-JWT-AUD');
 
 /** Whether a user is banned right now. */
-export const isBanned = (bannedUntil: Date | null): boolean => bannedUntil !== null && bannedUntil.getTime() > Date.now();
+export const isBanned = (bannedUntil: Date | null): boolean =>
+  bannedUntil !== null && bannedUntil.getTime() > Date.now();

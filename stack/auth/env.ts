@@ -12,7 +12,8 @@ export function startAuthFromEnv(env: NodeJS.ProcessEnv, log: Logger): Promise<A
   return startAuth({
     port: num('AUTH_PORT') ?? 0,
     host: env.AUTH_HOST,
-    dbUrl: env.GOTRUE_DB_DATABASE_URL ?? env.DB_URL ?? dbUrl(loadConfig(), { user: 'supabase_auth_admin', sslmode: false }),
+    dbUrl:
+      env.GOTRUE_DB_DATABASE_URL ?? env.DB_URL ?? dbUrl(loadConfig(), { user: 'supabase_auth_admin', sslmode: false }),
     jwtSecret: env.JWT_SECRET ?? demoKeys.jwtSecret,
     jwtExpiry: num('JWT_EXPIRY'),
     externalUrl: env.API_EXTERNAL_URL,

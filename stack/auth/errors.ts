@@ -30,7 +30,8 @@ export const fail = {
   valueRefused: (detail: string) => validation(`The database refused a value of this request: ${detail}`),
   /** A request target that is not a URL, or a path escape that does not decode (Go's server answers 400). */
   malformedUrl: () => validation('Malformed request URL'),
-  bodyTooLarge: (max: number) => new ApiError(413, 'request_entity_too_large', `Request body too large (max ${max} bytes)`),
+  bodyTooLarge: (max: number) =>
+    new ApiError(413, 'request_entity_too_large', `Request body too large (max ${max} bytes)`),
   notFound: () => new ApiError(404, 'not_found', 'Not Found'),
   methodNotAllowed: () => new ApiError(405, 'method_not_allowed', 'Method Not Allowed'),
 
@@ -49,7 +50,8 @@ export const fail = {
   phoneProviderDisabled: (status: number, message: string) => new ApiError(status, 'phone_provider_disabled', message),
 
   refreshTokenInvalid: () => validation('Refresh token is not valid'),
-  refreshTokenNotFound: () => new ApiError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found'),
+  refreshTokenNotFound: () =>
+    new ApiError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found'),
   refreshTokenAlreadyUsed: () => new ApiError(400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used'),
   refreshSessionMissing: () => new ApiError(400, 'session_not_found', 'Invalid Refresh Token: No Valid Session Found'),
   refreshSessionExpired: () => new ApiError(400, 'session_expired', 'Invalid Refresh Token: Session Expired'),
@@ -59,14 +61,24 @@ export const fail = {
   noAuthorization: () => new ApiError(401, 'no_authorization', 'This endpoint requires a valid Bearer token'),
   badJwt: (message: string, status = 403) => new ApiError(status, 'bad_jwt', message),
   jwtUserMissing: () => new ApiError(403, 'user_not_found', 'User from sub claim in JWT does not exist'),
-  jwtSessionMissing: () => new ApiError(403, 'session_not_found', 'Session from session_id claim in JWT does not exist'),
+  jwtSessionMissing: () =>
+    new ApiError(403, 'session_not_found', 'Session from session_id claim in JWT does not exist'),
   notAdmin: (message = 'User not allowed') => new ApiError(403, 'not_admin', message),
   userNotFound: () => new ApiError(404, 'user_not_found', 'User not found'),
 
-  invalidApiKey: () => new ApiError(401, 'invalid_api_key', 'Invalid API key', {}, {
-    message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.',
-  }),
-  unexpected: () => new ApiError(500, 'unexpected_failure', 'Unexpected failure, please check server logs for more information'),
+  invalidApiKey: () =>
+    new ApiError(
+      401,
+      'invalid_api_key',
+      'Invalid API key',
+      {},
+      {
+        message: 'Invalid API key',
+        hint: 'Double check your Supabase `anon` or `service_role` API key.',
+      },
+    ),
+  unexpected: () =>
+    new ApiError(500, 'unexpected_failure', 'Unexpected failure, please check server logs for more information'),
 };
 
 /** The API version the request asked for, if it is one GoTrue knows (dates from 2024-01-01 on). */
@@ -91,6 +103,12 @@ export function renderError(err: ApiError, apiVersion: string | undefined): Rend
     headers['x-supabase-api-version'] = '2024-01-01';
     return { status: err.status, headers, body: { code: err.code, message: err.message, ...err.extra }, errorId };
   }
-  const body = { code: err.status, error_code: err.code, msg: err.message, ...(errorId ? { error_id: errorId } : {}), ...err.extra };
+  const body = {
+    code: err.status,
+    error_code: err.code,
+    msg: err.message,
+    ...(errorId ? { error_id: errorId } : {}),
+    ...err.extra,
+  };
   return { status: err.status, headers, body, errorId };
 }

@@ -62,7 +62,8 @@ export function verifyBearer(req: AuthRequest, cfg: AuthConfig, keys: Keys): Jwt
   const token = header && /^bearer\s+\S+$/i.test(header.trim()) ? bearerToken(header) : undefined;
   if (!token) throw fail.noAuthorization();
   const verified = verifyJwt(token, cfg.jwtSecret, { requireExp: false });
-  if (!verified.ok) throw fail.badJwt(`invalid JWT: unable to parse or verify signature, ${verifyDetail[verified.reason]}`);
+  if (!verified.ok)
+    throw fail.badJwt(`invalid JWT: unable to parse or verify signature, ${verifyDetail[verified.reason]}`);
   return verified.claims;
 }
 

@@ -155,7 +155,8 @@ function toAuthRequest(req: IncomingMessage, url: URL | undefined): AuthRequest 
 
 // GoTrue's CORS settings (plus `apikey`, which browsers send too). Headers are set, never appended, so a gateway
 // in front may overwrite them.
-const corsAllowHeaders = 'Accept, Authorization, Content-Type, X-Client-IP, X-Client-Info, X-JWT-AUD, x-use-cookie, ' +
+const corsAllowHeaders =
+  'Accept, Authorization, Content-Type, X-Client-IP, X-Client-Info, X-JWT-AUD, x-use-cookie, ' +
   'X-Supabase-Api-Version, apikey';
 const corsExposeHeaders = 'X-Total-Count, Link, X-Supabase-Api-Version';
 
@@ -188,18 +189,29 @@ export function listener(router: Router, guard: Guard, log: Logger) {
     const started = performance.now();
     const cors = corsHeaders(req);
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
-      send(res, { status: 204 }, {
-        ...cors, 'access-control-allow-methods': 'GET, POST, PUT, DELETE, PATCH',
-        'access-control-allow-headers': corsAllowHeaders, 'access-control-max-age': '300',
-      });
+      send(
+        res,
+        { status: 204 },
+        {
+          ...cors,
+          'access-control-allow-methods': 'GET, POST, PUT, DELETE, PATCH',
+          'access-control-allow-headers': corsAllowHeaders,
+          'access-control-max-age': '300',
+        },
+      );
       return;
     }
     const target = requestTarget(req.url ?? '/');
     const request = toAuthRequest(req, target);
     const done = (reply: Reply, code?: string) => {
       send(res, reply, cors);
-      log.debug('request', { method: request.method, path: request.path, status: reply.status,
-        ...(code ? { code } : {}), ms: Math.round(performance.now() - started) });
+      log.debug('request', {
+        method: request.method,
+        path: request.path,
+        status: reply.status,
+        ...(code ? { code } : {}),
+        ms: Math.round(performance.now() - started),
+      });
     };
     (async () => {
       if (!target) throw fail.malformedUrl();
@@ -211,12 +223,15 @@ export function listener(router: Router, guard: Guard, log: Logger) {
     })().then(
       (reply) => done(reply),
       (err: unknown) => {
-        const apiError = err instanceof ApiError ? err : refusedValue(err) ?? fail.unexpected();
+        const apiError = err instanceof ApiError ? err : (refusedValue(err) ?? fail.unexpected());
         const rendered = renderError(apiError, request.apiVersion);
         const error = err instanceof Error ? err.message : String(err);
         if (rendered.errorId) {
           log.error('request failed', {
-            method: request.method, path: request.path, error_id: rendered.errorId, error,
+            method: request.method,
+            path: request.path,
+            error_id: rendered.errorId,
+            error,
           });
         } else if (!(err instanceof ApiError)) {
           log.warn('request refused by the database', { method: request.method, path: request.path, error });

@@ -7,7 +7,11 @@ import type { AuthContext } from './context.ts';
 import { connect } from './db.ts';
 import { apiKeyGuard, deriveKeys } from './guard.ts';
 import {
-  createUserHandler, deleteUserHandler, getUserByIdHandler, listUsersHandler, updateUserByIdHandler,
+  createUserHandler,
+  deleteUserHandler,
+  getUserByIdHandler,
+  listUsersHandler,
+  updateUserByIdHandler,
 } from './handlers/admin.ts';
 import { logoutHandler } from './handlers/logout.ts';
 import { healthHandler, jwksHandler, settingsHandler } from './handlers/meta.ts';
@@ -69,13 +73,14 @@ export async function startAuth(options: AuthOptions): Promise<AuthServer> {
   return {
     port,
     server,
-    close: () => (closing ??= (async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await sql.end({ timeout: 5 });
-    })()),
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await sql.end({ timeout: 5 });
+      })()),
   };
 }
 

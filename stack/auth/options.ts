@@ -63,7 +63,7 @@ export interface AuthConfig {
 const lower = 'abcdefghijklmnopqrstuvwxyz';
 const upper = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const digits = '0123456789';
-const symbols = "!@#$%^&*()_+-=[]{};'\\:\"|<>?,./`~";
+const symbols = '!@#$%^&*()_+-=[]{};\'\\:"|<>?,./`~';
 const characterSets: Record<string, string[]> = {
   '': [],
   letters_digits: [lower + upper, digits],

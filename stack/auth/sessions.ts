@@ -54,7 +54,12 @@ async function insertRefreshToken(db: Db, userId: string, sessionId: string, par
 }
 
 /** A new session with its first refresh token and AMR claim; the user's last_sign_in_at moves to now. */
-export async function startSession(db: Db, userId: string, method: AuthMethod, client: ClientInfo): Promise<{ sessionId: string; refreshToken: string }> {
+export async function startSession(
+  db: Db,
+  userId: string,
+  method: AuthMethod,
+  client: ClientInfo,
+): Promise<{ sessionId: string; refreshToken: string }> {
   const sessionId = randomUUID();
   await db`
     insert into auth.sessions (id, user_id, created_at, updated_at, aal, user_agent, ip)
@@ -76,7 +81,11 @@ export async function amrOf(db: Db, sessionId: string): Promise<AmrEntry[]> {
   return rows.map((r) => ({ method: r.method, timestamp: r.timestamp }));
 }
 
-export async function findSession(db: Db, id: string, opts: { forUpdate?: boolean } = {}): Promise<SessionRow | undefined> {
+export async function findSession(
+  db: Db,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<SessionRow | undefined> {
   const rows = opts.forUpdate
     ? await db<SessionRow[]>`
         select id, user_id, aal, not_after, coalesce(not_after < now(), false) as expired
@@ -88,7 +97,11 @@ export async function findSession(db: Db, id: string, opts: { forUpdate?: boolea
 }
 
 /** The token row, locked; `reuseSeconds` decides `reuse_expired`. */
-export async function lockRefreshToken(db: Db, token: string, reuseSeconds: number): Promise<RefreshTokenRow | undefined> {
+export async function lockRefreshToken(
+  db: Db,
+  token: string,
+  reuseSeconds: number,
+): Promise<RefreshTokenRow | undefined> {
   const rows = await db<RefreshTokenRow[]>`
     select id, token, user_id, coalesce(revoked, false) as revoked, parent, session_id,
            now() > coalesce(updated_at, created_at) + make_interval(secs => ${reuseSeconds}) as reuse_expired
@@ -97,7 +110,10 @@ export async function lockRefreshToken(db: Db, token: string, reuseSeconds: numb
 }
 
 /** The session's currently active token: the newest one not revoked. */
-export async function activeRefreshToken(db: Db, sessionId: string): Promise<{ token: string; parent: string | null } | undefined> {
+export async function activeRefreshToken(
+  db: Db,
+  sessionId: string,
+): Promise<{ token: string; parent: string | null } | undefined> {
   const rows = await db<{ token: string; parent: string | null }[]>`
     select token, parent from auth.refresh_tokens
     where session_id = ${sessionId} and not coalesce(revoked, false) order by id desc limit 1`;
@@ -105,7 +121,12 @@ export async function activeRefreshToken(db: Db, sessionId: string): Promise<{ t
 }
 
 /** Revokes `old` (updated_at records when, for the reuse window) and issues its child in the same session. */
-export async function rotateRefreshToken(db: Db, old: RefreshTokenRow, userId: string, sessionId: string): Promise<string> {
+export async function rotateRefreshToken(
+  db: Db,
+  old: RefreshTokenRow,
+  userId: string,
+  sessionId: string,
+): Promise<string> {
   await db`update auth.refresh_tokens set revoked = true, updated_at = now() where id = ${old.id}`;
   const token = await insertRefreshToken(db, userId, sessionId, old.token);
   await touchLastSignIn(db, userId);
@@ -134,7 +155,8 @@ export type LogoutScope = 'global' | 'local' | 'others';
 /** Deletes sessions; their refresh tokens and AMR claims go with them (ON DELETE CASCADE). */
 export async function endSessions(db: Db, userId: string, scope: LogoutScope, sessionId: string | null): Promise<void> {
   if (scope === 'local' && sessionId) await db`delete from auth.sessions where id = ${sessionId}`;
-  else if (scope === 'others' && sessionId) await db`delete from auth.sessions where user_id = ${userId} and id <> ${sessionId}`;
+  else if (scope === 'others' && sessionId)
+    await db`delete from auth.sessions where user_id = ${userId} and id <> ${sessionId}`;
   else await db`delete from auth.sessions where user_id = ${userId}`;
 }
 

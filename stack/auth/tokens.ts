@@ -7,7 +7,14 @@ import { amrOf, findSession, type AmrEntry } from './sessions.ts';
 import { userJson } from './user-json.ts';
 import { findUserById, identitiesOf, type UserRow } from './users.ts';
 
-export function accessTokenClaims(cfg: AuthConfig, user: UserRow, sessionId: string, aal: string, amr: AmrEntry[], nowSec: number): JwtClaims {
+export function accessTokenClaims(
+  cfg: AuthConfig,
+  user: UserRow,
+  sessionId: string,
+  aal: string,
+  amr: AmrEntry[],
+  nowSec: number,
+): JwtClaims {
   return {
     iss: cfg.externalUrl,
     sub: user.id,
@@ -30,7 +37,13 @@ export function accessTokenClaims(cfg: AuthConfig, user: UserRow, sessionId: str
  * The AccessTokenResponse for a session: a freshly signed access token, the given refresh token and the user as
  * stored now (so triggers' and defaults' effects show). Runs inside the caller's transaction.
  */
-export async function tokenResponse(db: Db, cfg: AuthConfig, userId: string, sessionId: string, refreshToken: string): Promise<Record<string, unknown>> {
+export async function tokenResponse(
+  db: Db,
+  cfg: AuthConfig,
+  userId: string,
+  sessionId: string,
+  refreshToken: string,
+): Promise<Record<string, unknown>> {
   const user = await findUserById(db, userId);
   if (!user) throw new Error(`user ${userId} vanished while issuing a session`);
   const session = await findSession(db, sessionId);

@@ -59,7 +59,11 @@ const merged = (db: Db, column: 'raw_user_meta_data' | 'raw_app_meta_data' | 'id
   (coalesce(${db(column)}, '{}'::jsonb) || ${jsonb(db, updates)}::jsonb)
     - array(select key from jsonb_each(${jsonb(db, updates)}::jsonb) where jsonb_typeof(value) = 'null')`;
 
-export async function findUserById(db: Db, id: string, opts: { forUpdate?: boolean } = {}): Promise<UserRow | undefined> {
+export async function findUserById(
+  db: Db,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<UserRow | undefined> {
   const rows = opts.forUpdate
     ? await db<UserRow[]>`select * from auth.users where id = ${id} for update`
     : await db<UserRow[]>`select * from auth.users where id = ${id}`;
@@ -75,7 +79,12 @@ export async function findUserByEmail(db: Db, email: string, aud: string): Promi
 }
 
 /** Whether another user of the audience already owns this email, on the user row or through an identity. */
-export async function emailOwner(db: Db, email: string, aud: string, exceptUserId: string | null = null): Promise<string | undefined> {
+export async function emailOwner(
+  db: Db,
+  email: string,
+  aud: string,
+  exceptUserId: string | null = null,
+): Promise<string | undefined> {
   const rows = await db<{ id: string }[]>`
     select u.id from auth.users u
     where u.aud = ${aud} and u.id is distinct from ${exceptUserId}::uuid
@@ -85,7 +94,12 @@ export async function emailOwner(db: Db, email: string, aud: string, exceptUserI
   return rows[0]?.id;
 }
 
-export async function phoneOwner(db: Db, phone: string, aud: string, exceptUserId: string | null = null): Promise<string | undefined> {
+export async function phoneOwner(
+  db: Db,
+  phone: string,
+  aud: string,
+  exceptUserId: string | null = null,
+): Promise<string | undefined> {
   const rows = await db<{ id: string }[]>`
     select id from auth.users where phone = ${phone} and aud = ${aud} and not is_sso_user
       and id is distinct from ${exceptUserId}::uuid
@@ -238,7 +252,10 @@ export async function listUsers(db: Db, aud: string, page: number, perPage: numb
 }
 
 // GoTrue's soft delete keeps the row but makes its email/phone unusable: sha256(id + value), base64url.
-const obfuscate = (id: string, value: string) => createHash('sha256').update(id + value).digest('base64url');
+const obfuscate = (id: string, value: string) =>
+  createHash('sha256')
+    .update(id + value)
+    .digest('base64url');
 
 /** Soft delete: identifiers obfuscated, password and tokens cleared, metadata emptied, deleted_at set. */
 export async function softDeleteUser(db: Db, user: UserRow): Promise<void> {
@@ -261,9 +278,19 @@ export async function softDeleteUser(db: Db, user: UserRow): Promise<void> {
 }
 
 /** Points the user's email/phone identity at `value`, creating the identity when the user has none. */
-export async function upsertIdentity(db: Db, userId: string, provider: 'email' | 'phone', value: string): Promise<void> {
+export async function upsertIdentity(
+  db: Db,
+  userId: string,
+  provider: 'email' | 'phone',
+  value: string,
+): Promise<void> {
   const claims: Json = provider === 'email' ? { email: value } : { phone: value };
   if (!(await mergeIdentityData(db, userId, provider, claims))) {
-    await insertIdentity(db, userId, provider, { sub: userId, ...claims, email_verified: false, phone_verified: false });
+    await insertIdentity(db, userId, provider, {
+      sub: userId,
+      ...claims,
+      email_verified: false,
+      phone_verified: false,
+    });
   }
 }

@@ -30,10 +30,12 @@ export function storableText(text: string, where: string): string {
  * handler writes a value Postgres would refuse. Errors name the top-level member the bad value sits in.
  */
 export function storableBody(body: Body): Body {
-  return Object.fromEntries(Object.entries(body).map(([key, value]) => {
-    const where = JSON.stringify(key.replace(loneSurrogate, '\uFFFD'));
-    return [storableText(key, where), storableValue(value, where, 2)];
-  }));
+  return Object.fromEntries(
+    Object.entries(body).map(([key, value]) => {
+      const where = JSON.stringify(key.replace(loneSurrogate, '\uFFFD'));
+      return [storableText(key, where), storableValue(value, where, 2)];
+    }),
+  );
 }
 
 function storableValue(value: unknown, where: string, depth: number): unknown {
@@ -46,8 +48,9 @@ function storableValue(value: unknown, where: string, depth: number): unknown {
   if (depth > maxJsonDepth) throw fail.badJson('exceeded max depth');
   if (Array.isArray(value)) return value.map((v) => storableValue(v, where, depth + 1));
   // fromEntries defines own properties, so a "__proto__" member stays a member.
-  return Object.fromEntries(Object.entries(value)
-    .map(([k, v]) => [storableText(k, where), storableValue(v, where, depth + 1)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [storableText(k, where), storableValue(v, where, depth + 1)]),
+  );
 }
 
 /** Query parameters reach SQL too (the admin list `filter`). Decoded as UTF-8, they never hold a lone surrogate. */
@@ -60,7 +63,8 @@ export function assertStorableQuery(query: URLSearchParams): void {
 }
 
 // Go decodes the body into a struct, so a member of the wrong type fails the whole request as bad_json.
-const typeError = (key: string, want: string) => fail.badJson(`json: cannot unmarshal into field ${key} of type ${want}`);
+const typeError = (key: string, want: string) =>
+  fail.badJson(`json: cannot unmarshal into field ${key} of type ${want}`);
 
 export function optString(body: Body, key: string): string | undefined {
   const v = body[key];
@@ -84,7 +88,8 @@ export function optObject(body: Body, key: string): Record<string, unknown> | un
 }
 
 // checkmail's format rule, which GoTrue uses.
-const emailFormat = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+const emailFormat =
+  /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 
 /** A valid email, lower-cased (GoTrue stores and compares emails in lower case). */
 export function validEmail(email: string): string {
@@ -153,7 +158,16 @@ export const nilUuid = '00000000-0000-0000-0000-000000000000';
 /** v1 refresh tokens are 12 lower-case characters; anything else is refused before a lookup. */
 export const isRefreshTokenFormat = (s: string) => /^[a-z0-9]{12}$/.test(s);
 
-const durationUnits: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const durationUnits: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 // time.Duration is an int64 of nanoseconds; ParseDuration refuses anything longer (about 292 years).
 const maxDurationMs = 9_223_372_036_854.775;

@@ -15,7 +15,12 @@ export interface FunctionSpec {
 
 const SLUG = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
-interface FunctionToml { enabled?: boolean; verify_jwt?: boolean; entrypoint?: string; import_map?: string }
+interface FunctionToml {
+  enabled?: boolean;
+  verify_jwt?: boolean;
+  entrypoint?: string;
+  import_map?: string;
+}
 
 export function discoverFunctions(workdir: string): Map<string, FunctionSpec> {
   const supabaseDir = join(workdir, 'supabase');
@@ -39,9 +44,16 @@ export function discoverFunctions(workdir: string): Map<string, FunctionSpec> {
     const entrypoint = cfg.entrypoint ? resolve(supabaseDir, cfg.entrypoint) : join(functionsDir, slug, 'index.ts');
     if (!existsSync(entrypoint)) continue;
     const dir = resolve(entrypoint, '..');
-    const candidates = [cfg.import_map && resolve(supabaseDir, cfg.import_map), join(dir, 'deno.json'), join(dir, 'deno.jsonc')];
+    const candidates = [
+      cfg.import_map && resolve(supabaseDir, cfg.import_map),
+      join(dir, 'deno.json'),
+      join(dir, 'deno.jsonc'),
+    ];
     specs.set(slug, {
-      slug, dir, entrypoint, verifyJwt: cfg.verify_jwt !== false,
+      slug,
+      dir,
+      entrypoint,
+      verifyJwt: cfg.verify_jwt !== false,
       config: candidates.find((c): c is string => Boolean(c) && existsSync(c as string)),
     });
   }

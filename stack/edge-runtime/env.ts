@@ -12,7 +12,9 @@ export function startFunctionsFromEnv(env: NodeJS.ProcessEnv, log: Logger): Prom
     workdir: env.STACK_WORKDIR ?? projectRoot,
     jwtSecret: env.JWT_SECRET ?? demoKeys.jwtSecret,
     denoDir: env.DENO_DIR ?? join(projectRoot, '.stack', 'deno'),
-    allowNet: env.FUNCTIONS_ALLOW_NET?.split(',').map((h) => h.trim()).filter(Boolean),
+    allowNet: env.FUNCTIONS_ALLOW_NET?.split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
     requestTimeoutMs: env.FUNCTIONS_REQUEST_TIMEOUT_MS ? Number(env.FUNCTIONS_REQUEST_TIMEOUT_MS) : undefined,
     // What `supabase start` gives every function (SUPABASE_URL points at our gateway, reachable on loopback).
     env: {

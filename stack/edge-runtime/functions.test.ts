@@ -43,8 +43,13 @@ describe('stack/edge-runtime', () => {
       config: '[functions.open]\nverify_jwt = false\n',
     });
     server = await startFunctions({
-      port: 0, workdir, jwtSecret: demoKeys.jwtSecret, denoDir: join(projectRoot, '.stack', 'deno'),
-      env: { SUPABASE_URL: 'http://127.0.0.1:54321' }, requestTimeoutMs: 1500, log: createLogger('functions-test'),
+      port: 0,
+      workdir,
+      jwtSecret: demoKeys.jwtSecret,
+      denoDir: join(projectRoot, '.stack', 'deno'),
+      env: { SUPABASE_URL: 'http://127.0.0.1:54321' },
+      requestTimeoutMs: 1500,
+      log: createLogger('functions-test'),
     });
     supabase = createClient(`http://127.0.0.1:${server.port}`, demoKeys.anonKey);
   });
@@ -58,8 +63,15 @@ describe('stack/edge-runtime', () => {
     const { data, error } = await supabase.functions.invoke('echo/sub/path?x=1', { body: { hello: 'world' } });
     assert.equal(error, null);
     assert.deepEqual(data, {
-      path: '/echo/sub/path', query: '?x=1', method: 'POST', body: { hello: 'world' },
-      supabaseUrl: 'http://127.0.0.1:54321', slug: 'echo', secret: 'from .env', leaked: null, sbApiKey: null,
+      path: '/echo/sub/path',
+      query: '?x=1',
+      method: 'POST',
+      body: { hello: 'world' },
+      supabaseUrl: 'http://127.0.0.1:54321',
+      slug: 'echo',
+      secret: 'from .env',
+      leaked: null,
+      sbApiKey: null,
     });
   });
 
@@ -73,16 +85,27 @@ describe('stack/edge-runtime', () => {
     const none = await fetch(base, { method: 'POST' });
     assert.equal(none.status, 401);
     assert.equal(none.headers.get('sb-error-code'), 'UNAUTHORIZED_NO_AUTH_HEADER');
-    assert.deepEqual(await none.json(), { code: 'UNAUTHORIZED_NO_AUTH_HEADER', message: 'Missing authorization header', msg: 'Missing authorization header' });
+    assert.deepEqual(await none.json(), {
+      code: 'UNAUTHORIZED_NO_AUTH_HEADER',
+      message: 'Missing authorization header',
+      msg: 'Missing authorization header',
+    });
     const forged = signJwt({ role: 'service_role', exp: 2e9 }, 'not-the-secret-not-the-secret-not-the-secret');
     const bad = createClient(`http://127.0.0.1:${server.port}`, forged);
     const { error } = await bad.functions.invoke('echo', { body: {} });
     assert.ok(error instanceof FunctionsHttpError);
-    assert.deepEqual(await error.context.json(), { code: 'UNAUTHORIZED_LEGACY_JWT', message: 'Invalid JWT', msg: 'Invalid JWT' });
+    assert.deepEqual(await error.context.json(), {
+      code: 'UNAUTHORIZED_LEGACY_JWT',
+      message: 'Invalid JWT',
+      msg: 'Invalid JWT',
+    });
     const rs = `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.e30.sig`;
     const alg = await fetch(base, { method: 'POST', headers: { authorization: `Bearer ${rs}` } });
     assert.equal((await alg.json()).code, 'UNAUTHORIZED_UNSUPPORTED_TOKEN_ALGORITHM');
-    const expired = await fetch(base, { method: 'POST', headers: { authorization: `Bearer ${signJwt({ role: 'anon', exp: 1 }, demoKeys.jwtSecret)}` } });
+    const expired = await fetch(base, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${signJwt({ role: 'anon', exp: 1 }, demoKeys.jwtSecret)}` },
+    });
     assert.equal(expired.status, 401);
   });
 
@@ -98,7 +121,10 @@ describe('stack/edge-runtime', () => {
     const first = await supabase.functions.invoke('throws', { body: {} });
     assert.ok(first.error instanceof FunctionsHttpError);
     assert.equal(first.error.context.status, 500);
-    assert.deepEqual(await first.error.context.json(), { code: 'WORKER_ERROR', message: 'Function exited due to an error (please check logs)' });
+    assert.deepEqual(await first.error.context.json(), {
+      code: 'WORKER_ERROR',
+      message: 'Function exited due to an error (please check logs)',
+    });
     const second = await supabase.functions.invoke('throws', { body: {} });
     assert.deepEqual(second.data, { calls: 2 });
   });
@@ -121,12 +147,17 @@ describe('stack/edge-runtime', () => {
   it('a function that does not compile answers 503 BOOT_ERROR', async () => {
     const { error } = await supabase.functions.invoke('broken', { body: {} });
     assert.equal((error as FunctionsHttpError).context.status, 503);
-    assert.deepEqual(await (error as FunctionsHttpError).context.json(), { code: 'BOOT_ERROR', message: 'Worker failed to boot (please check logs)' });
+    assert.deepEqual(await (error as FunctionsHttpError).context.json(), {
+      code: 'BOOT_ERROR',
+      message: 'Worker failed to boot (please check logs)',
+    });
   });
 
   it('unknown functions and _shared are 404 Function not found', async () => {
     for (const name of ['nope', '_shared']) {
-      const res = await fetch(`http://127.0.0.1:${server.port}/functions/v1/${name}`, { headers: { authorization: `Bearer ${demoKeys.anonKey}` } });
+      const res = await fetch(`http://127.0.0.1:${server.port}/functions/v1/${name}`, {
+        headers: { authorization: `Bearer ${demoKeys.anonKey}` },
+      });
       assert.equal(res.status, 404);
       assert.equal(await res.text(), 'Function not found');
     }
@@ -138,9 +169,14 @@ describe('stack/edge-runtime', () => {
   });
 
   it('reloads a function when its file changes', async () => {
-    assert.deepEqual((await supabase.functions.invoke('default-export', { method: 'GET' })).data, { style: 'default export', method: 'GET' });
-    writeFileSync(join(workdir, 'supabase', 'functions', 'default-export', 'index.ts'),
-      `export default { fetch: () => Response.json({ style: 'edited' }) };`);
+    assert.deepEqual((await supabase.functions.invoke('default-export', { method: 'GET' })).data, {
+      style: 'default export',
+      method: 'GET',
+    });
+    writeFileSync(
+      join(workdir, 'supabase', 'functions', 'default-export', 'index.ts'),
+      `export default { fetch: () => Response.json({ style: 'edited' }) };`,
+    );
     const deadline = Date.now() + 5000;
     let seen: unknown;
     while (Date.now() < deadline) {

@@ -1,7 +1,14 @@
 // stack/edge-runtime: the edge runtime's main service. Routes /<slug>[/subpath] to the function's Deno worker,
 // applies verify_jwt from config.toml, answers edge-runtime's error bodies, and reloads workers on file change.
 import { watch, type FSWatcher } from 'node:fs';
-import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from '../log.ts';
@@ -69,7 +76,10 @@ export async function startFunctions(opts: FunctionsOptions): Promise<FunctionsS
     let worker = workers.get(spec.slug);
     if (!worker) {
       worker = new FunctionWorker({
-        spec, functionsDir, denoDir: opts.denoDir, log,
+        spec,
+        functionsDir,
+        denoDir: opts.denoDir,
+        log,
         env: { ...secrets, ...opts.env, SUPABASE_FUNCTION_SLUG: spec.slug },
         allowNet: opts.allowNet ?? ['127.0.0.1', 'localhost'],
         bootTimeoutMs: opts.bootTimeoutMs ?? 60_000,
@@ -79,7 +89,13 @@ export async function startFunctions(opts: FunctionsOptions): Promise<FunctionsS
     return worker;
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse, spec: FunctionSpec, worker: FunctionWorker, port: number) => {
+  const forward = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    spec: FunctionSpec,
+    worker: FunctionWorker,
+    port: number,
+  ) => {
     const headers = { ...req.headers };
     delete headers['sb-api-key']; // the runtime strips the gateway's key before the worker sees the request
     const upstream = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent });
@@ -120,8 +136,12 @@ export async function startFunctions(opts: FunctionsOptions): Promise<FunctionsS
     if (spec.verifyJwt && req.method !== 'OPTIONS') {
       const refusal = checkJwt(req.headers, opts.jwtSecret);
       if (refusal) {
-        return json(res, 401, { code: refusal.code, message: refusal.message, msg: refusal.message },
-          { 'sb-error-code': refusal.code, 'access-control-expose-headers': 'sb-error-code' });
+        return json(
+          res,
+          401,
+          { code: refusal.code, message: refusal.message, msg: refusal.message },
+          { 'sb-error-code': refusal.code, 'access-control-expose-headers': 'sb-error-code' },
+        );
       }
     }
     const worker = workerFor(spec);
@@ -130,7 +150,10 @@ export async function startFunctions(opts: FunctionsOptions): Promise<FunctionsS
       port = await worker.ready();
     } catch (err) {
       workers.delete(slug); // boot again next time (the file may have been fixed)
-      log.error('function failed to boot', { slug, error: err instanceof BootError ? err.output.trim().slice(-1000) : String(err) });
+      log.error('function failed to boot', {
+        slug,
+        error: err instanceof BootError ? err.output.trim().slice(-1000) : String(err),
+      });
       return json(res, 503, errors.boot);
     }
     forward(req, res, spec, worker, port);

@@ -18,7 +18,9 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 /** undefined when the request may pass, otherwise the runtime's 401 reason. */
 export function checkJwt(headers: IncomingHttpHeaders, jwtSecret: string): JwtRefusal | undefined {
   const authorization = header(headers, 'authorization');
-  const apiKey = header(headers, 'sb-api-key')?.replace(/^Bearer\s*/, '').trim();
+  const apiKey = header(headers, 'sb-api-key')
+    ?.replace(/^Bearer\s*/, '')
+    .trim();
   if (!authorization && !apiKey) return refusal('UNAUTHORIZED_NO_AUTH_HEADER', 'Missing authorization header');
   const parts = authorization?.split(' ') ?? [];
   let token = parts.length === 2 && parts[0] === 'Bearer' ? parts[1] : undefined;

@@ -17,12 +17,21 @@ import type { FunctionSpec } from './discovery.ts';
 const bootstrap = fileURLToPath(new URL('./deno/bootstrap.ts', import.meta.url));
 
 export function denoBinary(): string {
-  const platformPkg = join(projectRoot, 'node_modules', '@deno', `${process.platform}-${process.arch === 'x64' ? 'x64' : process.arch}-glibc`, 'deno');
+  const platformPkg = join(
+    projectRoot,
+    'node_modules',
+    '@deno',
+    `${process.platform}-${process.arch === 'x64' ? 'x64' : process.arch}-glibc`,
+    'deno',
+  );
   return existsSync(platformPkg) ? platformPkg : join(projectRoot, 'node_modules', '.bin', 'deno');
 }
 
 export class BootError extends Error {
-  constructor(slug: string, public readonly output: string) {
+  constructor(
+    slug: string,
+    public readonly output: string,
+  ) {
     super(`function ${slug} failed to boot: ${output.trim().split('\n').slice(-5).join(' | ')}`);
   }
 }
@@ -59,16 +68,35 @@ export class FunctionWorker {
   /** The local files of the function's module graph outside the functions folder (`deno info`). */
   private importedFiles(): Promise<string[]> {
     const { spec } = this.opts;
-    const args = ['info', '--json', '--no-lock', ...(spec.config ? ['--config', spec.config] : ['--no-config']), spec.entrypoint];
+    const args = [
+      'info',
+      '--json',
+      '--no-lock',
+      ...(spec.config ? ['--config', spec.config] : ['--no-config']),
+      spec.entrypoint,
+    ];
     return new Promise((resolve) => {
-      execFile(denoBinary(), args, { cwd: spec.dir, env: { ...process.env, DENO_DIR: this.opts.denoDir, NO_COLOR: '1' },
-        maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => {
-        // A graph that does not resolve fails at boot with Deno's own message; no extra reads then.
-        if (err) return resolve([]);
-        const modules = (JSON.parse(stdout) as { modules?: { specifier: string }[] }).modules ?? [];
-        resolve(modules.map((m) => m.specifier).filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u))
-          .filter((file) => !file.startsWith(this.opts.functionsDir + '/')));
-      });
+      execFile(
+        denoBinary(),
+        args,
+        {
+          cwd: spec.dir,
+          env: { ...process.env, DENO_DIR: this.opts.denoDir, NO_COLOR: '1' },
+          maxBuffer: 16 * 1024 * 1024,
+        },
+        (err, stdout) => {
+          // A graph that does not resolve fails at boot with Deno's own message; no extra reads then.
+          if (err) return resolve([]);
+          const modules = (JSON.parse(stdout) as { modules?: { specifier: string }[] }).modules ?? [];
+          resolve(
+            modules
+              .map((m) => m.specifier)
+              .filter((u) => u.startsWith('file:'))
+              .map((u) => fileURLToPath(u))
+              .filter((file) => !file.startsWith(this.opts.functionsDir + '/')),
+          );
+        },
+      );
     });
   }
 
@@ -76,12 +104,16 @@ export class FunctionWorker {
     const { spec, log } = this.opts;
     const readable = [this.opts.functionsDir, ...(await this.importedFiles())];
     const args = [
-      'run', '--no-prompt', '--no-lock', '--node-modules-dir=none',
+      'run',
+      '--no-prompt',
+      '--no-lock',
+      '--node-modules-dir=none',
       `--allow-net=${this.opts.allowNet.join(',')}`,
       '--allow-env',
       `--allow-read=${readable.join(',')}`,
       ...(spec.config ? ['--config', spec.config] : ['--no-config']),
-      bootstrap, pathToFileURL(spec.entrypoint).href,
+      bootstrap,
+      pathToFileURL(spec.entrypoint).href,
     ];
     const child = spawn(denoBinary(), args, {
       cwd: spec.dir,
@@ -110,7 +142,9 @@ export class FunctionWorker {
               resolve(msg.port);
               return;
             }
-          } catch { /* a log line printed while booting */ }
+          } catch {
+            /* a log line printed while booting */
+          }
         }
         flog.info(line);
       });

@@ -29,8 +29,10 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const corsAllowHeaders = 'authorization, x-client-info, apikey, content-type, x-retry-count, traceparent, tracestate, baggage, prefer, range, accept-profile, content-profile, x-upsert, x-region';
-const corsExposeHeaders = 'content-range, range-unit, content-location, location, retry-after, sb-error-code, x-relay-error';
+const corsAllowHeaders =
+  'authorization, x-client-info, apikey, content-type, x-retry-count, traceparent, tracestate, baggage, prefer, range, accept-profile, content-profile, x-upsert, x-region';
+const corsExposeHeaders =
+  'content-range, range-unit, content-location, location, retry-after, sb-error-code, x-relay-error';
 
 function one(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
@@ -42,7 +44,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const upstreamHeaders = (req: IncomingMessage, route: NonNullable<ReturnType<typeof matchRoute>>) => {
     const headers: Record<string, string | string[] | undefined> = { ...req.headers, ...route.extraHeaders };
     const forwardedFor = req.socket.remoteAddress ?? '127.0.0.1';
-    headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${forwardedFor}` : forwardedFor;
+    headers['x-forwarded-for'] = headers['x-forwarded-for']
+      ? `${headers['x-forwarded-for']}, ${forwardedFor}`
+      : forwardedFor;
     headers['x-real-ip'] = forwardedFor;
     headers['x-forwarded-proto'] = 'http';
     headers['x-forwarded-host'] = one(req.headers.host)?.split(':')[0] ?? '127.0.0.1';
@@ -59,9 +63,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const server = createServer((req, res) => {
     const started = performance.now();
     const route = matchRoute(req.url ?? '/');
-    const done = (status: number, upstream?: string) => log.info('request', {
-      method: req.method, path: (req.url ?? '/').split('?')[0], status, upstream, ms: Math.round((performance.now() - started) * 10) / 10,
-    });
+    const done = (status: number, upstream?: string) =>
+      log.info('request', {
+        method: req.method,
+        path: (req.url ?? '/').split('?')[0],
+        status,
+        upstream,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      });
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
       // Kong's cors plugin answers preflights itself, before any upstream.
       res.writeHead(200, {
@@ -81,7 +90,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       res.end(JSON.stringify({ message: 'no Route matched with those values' }));
       return done(404);
     }
-    if (!target.server.listening) { // stopped: answered as Kong answers a refused connection
+    if (!target.server.listening) {
+      // stopped: answered as Kong answers a refused connection
       res.writeHead(502, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
       res.end(JSON.stringify({ message: 'An invalid response was received from the upstream server' }));
       return done(502, route.upstream);

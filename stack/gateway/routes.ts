@@ -24,12 +24,20 @@ export function matchRoute(url: string): Route | undefined {
     const path = strip('/auth/v1');
     return { upstream: 'auth', path, auth: openAuthPaths.has(path.split('?')[0]) ? 'none' : 'authorization' };
   }
-  if (pathname.startsWith('/rest/v1/') || pathname === '/rest/v1') return { upstream: 'rest', path: strip('/rest/v1'), auth: 'authorization' };
+  if (pathname.startsWith('/rest/v1/') || pathname === '/rest/v1')
+    return { upstream: 'rest', path: strip('/rest/v1'), auth: 'authorization' };
   if (pathname === '/graphql/v1') {
-    return { upstream: 'rest', path: '/rpc/graphql' + query, auth: 'authorization', extraHeaders: { 'content-profile': 'graphql_public' } };
+    return {
+      upstream: 'rest',
+      path: '/rpc/graphql' + query,
+      auth: 'authorization',
+      extraHeaders: { 'content-profile': 'graphql_public' },
+    };
   }
-  if (pathname.startsWith('/realtime/v1/api/')) return { upstream: 'realtime', path: '/api/' + strip('/realtime/v1/api/'), auth: 'authorization' };
-  if (pathname.startsWith('/realtime/v1/')) return { upstream: 'realtime', path: '/socket/' + strip('/realtime/v1/'), auth: 'none' };
+  if (pathname.startsWith('/realtime/v1/api/'))
+    return { upstream: 'realtime', path: '/api/' + strip('/realtime/v1/api/'), auth: 'authorization' };
+  if (pathname.startsWith('/realtime/v1/'))
+    return { upstream: 'realtime', path: '/socket/' + strip('/realtime/v1/'), auth: 'none' };
   if (pathname.startsWith('/functions/v1/') || pathname === '/functions/v1') {
     return { upstream: 'functions', path: strip('/functions/v1'), auth: 'sb-api-key' };
   }
@@ -48,7 +56,11 @@ export interface Keys {
  * the service_role JWT, the publishable key the anon JWT; any other apikey is passed on (as a Bearer token — Kong
  * passes it bare, which PostgREST would refuse, so we add the scheme).
  */
-export function derivedAuthorization(authorization: string | undefined, apikey: string | undefined, keys: Keys): string | undefined {
+export function derivedAuthorization(
+  authorization: string | undefined,
+  apikey: string | undefined,
+  keys: Keys,
+): string | undefined {
   if (authorization && !authorization.startsWith('Bearer sb_')) return authorization;
   if (apikey === keys.secretKey) return `Bearer ${keys.serviceRoleKey}`;
   if (apikey === keys.publishableKey) return `Bearer ${keys.anonKey}`;

@@ -51,7 +51,10 @@ export async function startPlatform(env: NodeJS.ProcessEnv): Promise<Platform> {
   const starting: LocalUpstream = { server: createServer() };
   for (const name of serviceNames) upstreams[name] = starting;
   const gateway = await startGateway({
-    port: Number(env.STACK_API_PORT ?? 54321), upstreams, keys: gatewayKeysFromEnv(env), log: createLogger('gateway'),
+    port: Number(env.STACK_API_PORT ?? 54321),
+    upstreams,
+    keys: gatewayKeysFromEnv(env),
+    log: createLogger('gateway'),
   });
   try {
     await Promise.all(serviceNames.map(start));

@@ -8,8 +8,10 @@ import { ensureSystemRequirements, FULL_INSTALL_COMMAND, systemFile, type Purpos
 
 export class MissingPostgresError extends Error {
   constructor(detail: string) {
-    super(`PostgreSQL 15 server binaries not found (${detail}). Install them with:\n  ${FULL_INSTALL_COMMAND}\n` +
-      'or point PG_BIN at a folder holding initdb, pg_ctl and postgres of version 15.');
+    super(
+      `PostgreSQL 15 server binaries not found (${detail}). Install them with:\n  ${FULL_INSTALL_COMMAND}\n` +
+        'or point PG_BIN at a folder holding initdb, pg_ctl and postgres of version 15.',
+    );
     this.name = 'MissingPostgresError';
   }
 }
@@ -28,7 +30,8 @@ function binariesIn(bindir: string): PgBinaries | { missing: string } {
   }
   const out = spawnSync(postgres, ['--version'], { encoding: 'utf8' });
   const version = out.status === 0 ? out.stdout.trim() : '';
-  if (!/\(PostgreSQL\) 15\./.test(version)) return { missing: `${postgres} is not PostgreSQL 15 (${version || 'no version'})` };
+  if (!/\(PostgreSQL\) 15\./.test(version))
+    return { missing: `${postgres} is not PostgreSQL 15 (${version || 'no version'})` };
   return { bindir, initdb: join(bindir, 'initdb'), pgCtl: join(bindir, 'pg_ctl'), version };
 }
 
@@ -36,7 +39,11 @@ function binariesIn(bindir: string): PgBinaries | { missing: string } {
  * Installs what `purpose` needs from the system (stack/system) and returns the server binaries. `npm test` asks
  * for `test`, which adds pgTAP, pg_prove and plpgsql_check; `npm start` only needs the server.
  */
-export function ensurePostgres(log: Logger, purpose: Purpose = 'start', env: NodeJS.ProcessEnv = process.env): PgBinaries {
+export function ensurePostgres(
+  log: Logger,
+  purpose: Purpose = 'start',
+  env: NodeJS.ProcessEnv = process.env,
+): PgBinaries {
   ensureSystemRequirements(purpose, log, { env });
   const found = binariesIn(env.PG_BIN ?? dirname(systemFile('postgres', { env })));
   if ('missing' in found) throw new MissingPostgresError(found.missing);

@@ -16,7 +16,9 @@ export interface ClusterPaths {
 }
 
 function osUserIds(name: string): { uid: number; gid: number } | undefined {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}:`));
   if (!line) return undefined;
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -62,12 +64,24 @@ export function initCluster(bins: PgBinaries, paths: ClusterPaths, cfg: StackCon
   }
   // The bootstrap superuser is supabase_admin, as in Supabase's image; `postgres` is created by the Supabase schema SQL.
   const res = run(bins.initdb, [
-    '-D', paths.data, '-U', 'supabase_admin', '--pwfile', pwfile, '-E', 'UTF8', '--locale=C.UTF-8',
-    '--auth-local=trust', '--auth-host=scram-sha-256', '--no-instructions',
+    '-D',
+    paths.data,
+    '-U',
+    'supabase_admin',
+    '--pwfile',
+    pwfile,
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
+    '--no-instructions',
   ]);
   rmSync(pwfile, { force: true });
   if (res.status !== 0) {
-    throw new Error(`initdb failed (exit ${res.status}):\n${res.stderr || res.stdout}\nRemove ${paths.home} and try again.`);
+    throw new Error(
+      `initdb failed (exit ${res.status}):\n${res.stderr || res.stdout}\nRemove ${paths.home} and try again.`,
+    );
   }
   log.debug('initdb output', { out: res.stdout.trim().split('\n').slice(-2).join(' ') });
 }
@@ -112,15 +126,29 @@ export function runningPort(paths: ClusterPaths): number | undefined {
 }
 
 export function startCluster(bins: PgBinaries, paths: ClusterPaths, cfg: StackConfig): void {
-  const res = run(bins.pgCtl, ['-D', paths.data, '-l', paths.logFile, '-o', serverOptions(cfg), '-w', '-t', '60', 'start']);
+  const res = run(bins.pgCtl, [
+    '-D',
+    paths.data,
+    '-l',
+    paths.logFile,
+    '-o',
+    serverOptions(cfg),
+    '-w',
+    '-t',
+    '60',
+    'start',
+  ]);
   if (res.status !== 0) {
     let tail = '';
     try {
       tail = readFileSync(paths.logFile, 'utf8').trim().split('\n').slice(-8).join('\n');
-    } catch { /* no log yet */ }
+    } catch {
+      /* no log yet */
+    }
     throw new Error(
       `PostgreSQL did not start on 127.0.0.1:${cfg.dbPort} (pg_ctl exit ${res.status}).\n${res.stderr}${tail}\n` +
-      `Is another server using port ${cfg.dbPort}? Set STACK_DB_PORT to use another, or see ${paths.logFile}.`);
+        `Is another server using port ${cfg.dbPort}? Set STACK_DB_PORT to use another, or see ${paths.logFile}.`,
+    );
   }
 }
 

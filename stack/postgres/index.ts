@@ -5,7 +5,14 @@ import type { StackConfig } from '../config.ts';
 import { step, type Logger } from '../log.ts';
 import { ensurePostgres, type PgBinaries } from './binaries.ts';
 import {
-  clusterPaths, destroyCluster, initCluster, isInitialized, isRunning, runningPort, startCluster, stopCluster,
+  clusterPaths,
+  destroyCluster,
+  initCluster,
+  isInitialized,
+  isRunning,
+  runningPort,
+  startCluster,
+  stopCluster,
   type ClusterPaths,
 } from './cluster.ts';
 import { migrateUp, resetWithSeed } from './migrations.ts';
@@ -29,7 +36,10 @@ export function locate(cfg: StackConfig, log: Logger): DbHandle {
 }
 
 /** Creates the cluster if needed and makes sure it runs on the configured port. No project SQL. */
-export async function ensureCluster(cfg: StackConfig, log: Logger): Promise<DbHandle & { fresh: boolean; alreadyRunning: boolean }> {
+export async function ensureCluster(
+  cfg: StackConfig,
+  log: Logger,
+): Promise<DbHandle & { fresh: boolean; alreadyRunning: boolean }> {
   const { bins, paths } = locate(cfg, log);
   const fresh = !isInitialized(paths);
   if (fresh) {
@@ -39,8 +49,10 @@ export async function ensureCluster(cfg: StackConfig, log: Logger): Promise<DbHa
   if (alreadyRunning) {
     const port = runningPort(paths);
     if (port !== cfg.dbPort) {
-      throw new Error(`the cluster in ${paths.data} is already running on port ${port}, not ${cfg.dbPort}; ` +
-        'run `npm stop` first or use the same STACK_DB_PORT');
+      throw new Error(
+        `the cluster in ${paths.data} is already running on port ${port}, not ${cfg.dbPort}; ` +
+          'run `npm stop` first or use the same STACK_DB_PORT',
+      );
     }
     log.info('postgres already running', { port });
   } else {
@@ -54,7 +66,9 @@ export async function up(cfg: StackConfig, log: Logger): Promise<UpResult> {
   const { fresh, alreadyRunning } = await ensureCluster(cfg, log);
   const platformFiles = await step(log, 'applying platform schemas', () => applyPlatform(cfg, 'postgres', log));
   const migrations = fresh
-    ? await step(log, 'applying migrations and seed (supabase db reset --db-url)', () => resetWithSeed(cfg, 'postgres', log))
+    ? await step(log, 'applying migrations and seed (supabase db reset --db-url)', () =>
+        resetWithSeed(cfg, 'postgres', log),
+      )
     : await step(log, 'applying pending migrations (supabase migration up)', () => migrateUp(cfg, 'postgres', log));
   return { fresh, alreadyRunning, platformFiles, migrations, ms: Math.round(performance.now() - started) };
 }

@@ -8,7 +8,10 @@ import { runCommand } from '../shared/child.ts';
 const cliBin = join(projectRoot, 'node_modules', '.bin', 'supabase');
 
 export class MigrationError extends Error {
-  constructor(command: string, public readonly output: string) {
+  constructor(
+    command: string,
+    public readonly output: string,
+  ) {
     super(`supabase ${command} failed:\n${output.trim()}`);
     this.name = 'MigrationError';
   }
@@ -47,7 +50,26 @@ export async function resetWithSeed(cfg: StackConfig, database: string, log: Log
 }
 
 /** `supabase db lint --fail-on error` (plpgsql_check) over the given schemas; rejects with the CLI's report. */
-export async function lintDatabase(cfg: StackConfig, database: string, schemas: string[], log: Logger): Promise<string> {
-  return runSupabaseCli(cfg, ['db', 'lint', '--db-url', cliDbUrl(cfg, database), '--schema', schemas.join(','),
-    '--level', 'warning', '--fail-on', 'error'], log);
+export async function lintDatabase(
+  cfg: StackConfig,
+  database: string,
+  schemas: string[],
+  log: Logger,
+): Promise<string> {
+  return runSupabaseCli(
+    cfg,
+    [
+      'db',
+      'lint',
+      '--db-url',
+      cliDbUrl(cfg, database),
+      '--schema',
+      schemas.join(','),
+      '--level',
+      'warning',
+      '--fail-on',
+      'error',
+    ],
+    log,
+  );
 }

@@ -21,7 +21,10 @@ export interface TapResult {
  * to `fn`, and drops it afterwards.
  */
 export async function withThrowawayDb<T>(
-  cfg: StackConfig, log: Logger, fn: (database: string) => Promise<T>, opts: { migrations?: boolean } = {},
+  cfg: StackConfig,
+  log: Logger,
+  fn: (database: string) => Promise<T>,
+  opts: { migrations?: boolean } = {},
 ): Promise<T> {
   const database = `test_${randomBytes(5).toString('hex')}`;
   const admin = adminSql(cfg);
@@ -57,8 +60,23 @@ export async function runPgProve(cfg: StackConfig, database: string, paths: stri
   } finally {
     await admin.end();
   }
-  const args = ['--verbose', '--ext', '.sql', '--ext', '.pg', '-r', '-h', '127.0.0.1', '-p', String(cfg.dbPort),
-    '-U', 'postgres', '-d', database, ...paths];
+  const args = [
+    '--verbose',
+    '--ext',
+    '.sql',
+    '--ext',
+    '.pg',
+    '-r',
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(cfg.dbPort),
+    '-U',
+    'postgres',
+    '-d',
+    database,
+    ...paths,
+  ];
   const { code, output } = await runCommand(pgProve, args, {
     env: { ...process.env, PGPASSWORD: cfg.dbPassword, PGOPTIONS: '-c client_min_messages=warning' },
   });

@@ -51,10 +51,18 @@ describe('stack/postgres lifecycle', () => {
     assert.equal(res.fresh, true);
     assert.deepEqual(res.migrations, ['20260101000000_notes.sql']);
     const rows = await query<{ body: string }>(cfg, 'select body from public.notes');
-    assert.deepEqual(rows.map((r) => r.body), ['seeded']);
-    const history = await query<{ version: string; name: string }>(cfg,
-      'select version, name from supabase_migrations.schema_migrations');
-    assert.deepEqual(history.map((r) => ({ ...r })), [{ version: '20260101000000', name: 'notes' }]);
+    assert.deepEqual(
+      rows.map((r) => r.body),
+      ['seeded'],
+    );
+    const history = await query<{ version: string; name: string }>(
+      cfg,
+      'select version, name from supabase_migrations.schema_migrations',
+    );
+    assert.deepEqual(
+      history.map((r) => ({ ...r })),
+      [{ version: '20260101000000', name: 'notes' }],
+    );
   });
 
   it('start is idempotent: a second start finds it running and changes nothing', async () => {
@@ -73,7 +81,10 @@ describe('stack/postgres lifecycle', () => {
     const res = await up(cfg, log);
     assert.equal(res.alreadyRunning, false);
     const rows = await query<{ body: string }>(cfg, 'select body from public.notes order by id');
-    assert.deepEqual(rows.map((r) => r.body), ['seeded', 'written before stop']);
+    assert.deepEqual(
+      rows.map((r) => r.body),
+      ['seeded', 'written before stop'],
+    );
   });
 
   it('supabase db reset --db-url keeps the platform schemas and re-applies migrations', async () => {
@@ -81,12 +92,23 @@ describe('stack/postgres lifecycle', () => {
     const applied = await resetWithSeed(cfg, 'postgres', log);
     assert.deepEqual(applied, ['20260101000000_notes.sql']);
     const rows = await query<{ body: string }>(cfg, 'select body from public.notes');
-    assert.deepEqual(rows.map((r) => r.body), ['seeded']);
-    const kept = await query<{ s: string }>(cfg, `select nspname as s from pg_namespace
-      where nspname in ('auth', 'realtime', 'extensions') order by 1`);
-    assert.deepEqual(kept.map((r) => r.s), ['auth', 'extensions', 'realtime']);
-    const fns = await query<{ ok: boolean }>(cfg,
-      "select to_regprocedure('auth.uid()') is not null and to_regclass('realtime.messages') is not null as ok");
+    assert.deepEqual(
+      rows.map((r) => r.body),
+      ['seeded'],
+    );
+    const kept = await query<{ s: string }>(
+      cfg,
+      `select nspname as s from pg_namespace
+      where nspname in ('auth', 'realtime', 'extensions') order by 1`,
+    );
+    assert.deepEqual(
+      kept.map((r) => r.s),
+      ['auth', 'extensions', 'realtime'],
+    );
+    const fns = await query<{ ok: boolean }>(
+      cfg,
+      "select to_regprocedure('auth.uid()') is not null and to_regclass('realtime.messages') is not null as ok",
+    );
     assert.equal(fns[0].ok, true);
   });
 
@@ -95,16 +117,22 @@ describe('stack/postgres lifecycle', () => {
     const res = await reset(cfg, log);
     assert.equal(res.fresh, true);
     const rows = await query<{ body: string }>(cfg, 'select body from public.notes');
-    assert.deepEqual(rows.map((r) => r.body), ['seeded']);
+    assert.deepEqual(
+      rows.map((r) => r.body),
+      ['seeded'],
+    );
   });
 });
 
 describe('stack/postgres failures', () => {
   it('a broken migration stops start with the CLI error and the file name', async () => {
-    const workdir = makeWorkdir({
-      '20260101000000_ok.sql': 'create table public.fine (id int);',
-      '20260102000000_broken.sql': 'create table public.broken (id int;',
-    }, '');
+    const workdir = makeWorkdir(
+      {
+        '20260101000000_ok.sql': 'create table public.fine (id int);',
+        '20260102000000_broken.sql': 'create table public.broken (id int;',
+      },
+      '',
+    );
     const cfg = configFor(workdir, 24362);
     try {
       await assert.rejects(up(cfg, log), (err: Error) => {
@@ -120,7 +148,8 @@ describe('stack/postgres failures', () => {
 
   it('a missing PostgreSQL binary gives the documented message and a non-zero exit', () => {
     const res = spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'stack', 'cli.ts'), 'start'], {
-      cwd: projectRoot, encoding: 'utf8',
+      cwd: projectRoot,
+      encoding: 'utf8',
       env: { ...process.env, PG_BIN: '/nonexistent/pg/bin', STACK_STATE_DIR: join(tmpdir(), 'mr-missing-bin') },
     });
     assert.notEqual(res.status, 0);

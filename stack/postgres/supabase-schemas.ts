@@ -46,8 +46,12 @@ export async function applyPlatform(cfg: StackConfig, database: string, log: Log
         version text primary key, name text not null, checksum text not null,
         applied_at timestamptz not null default now());`);
     const applied = new Map(
-      (await sql<{ version: string; checksum: string }[]>`select version, checksum from supabase_local.platform_versions`)
-        .map((r) => [r.version, r.checksum]));
+      (
+        await sql<
+          { version: string; checksum: string }[]
+        >`select version, checksum from supabase_local.platform_versions`
+      ).map((r) => [r.version, r.checksum]),
+    );
     const ran: string[] = [];
     for (const file of platformFiles()) {
       if (applied.get(file.version) === file.checksum) continue;

@@ -28,11 +28,14 @@ export function authenticate(authorization: string | undefined, secret: string, 
   const result = verifyJwt(token, secret, { nowSec: now - SKEW_SECONDS, requireExp: false });
   if (!result.ok) {
     switch (result.reason) {
-      case 'expired': throw jwtError('PGRST303', 'JWT expired');
+      case 'expired':
+        throw jwtError('PGRST303', 'JWT expired');
       case 'bad_signature':
         throw jwtError('PGRST301', 'No suitable key or wrong key type', 'None of the keys was able to decode the JWT');
-      case 'unsupported_alg': throw jwtError('PGRST301', 'Wrong or unsupported encoding algorithm');
-      default: throw jwtError('PGRST301', 'JWT cryptographic operation failed');
+      case 'unsupported_alg':
+        throw jwtError('PGRST301', 'Wrong or unsupported encoding algorithm');
+      default:
+        throw jwtError('PGRST301', 'JWT cryptographic operation failed');
     }
   }
   const claims = result.claims;
@@ -41,8 +44,10 @@ export function authenticate(authorization: string | undefined, secret: string, 
       throw jwtError('PGRST303', `The JWT '${name}' claim must be a number`);
     }
   }
-  if (typeof claims.nbf === 'number' && claims.nbf > now + SKEW_SECONDS) throw jwtError('PGRST303', 'JWT not yet valid');
-  if (typeof claims.iat === 'number' && claims.iat > now + SKEW_SECONDS) throw jwtError('PGRST303', 'JWT issued at future');
+  if (typeof claims.nbf === 'number' && claims.nbf > now + SKEW_SECONDS)
+    throw jwtError('PGRST303', 'JWT not yet valid');
+  if (typeof claims.iat === 'number' && claims.iat > now + SKEW_SECONDS)
+    throw jwtError('PGRST303', 'JWT issued at future');
   const role = typeof claims.role === 'string' && claims.role !== '' ? claims.role : anonRole;
   return { role, claims: { ...claims, role }, anon: role === anonRole };
 }

@@ -43,25 +43,53 @@ export interface PgErrorLike {
 }
 
 export function isPgError(err: unknown): err is PgErrorLike {
-  return typeof err === 'object' && err !== null && (err as { name?: string }).name === 'PostgresError' &&
-    typeof (err as PgErrorLike).code === 'string';
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as { name?: string }).name === 'PostgresError' &&
+    typeof (err as PgErrorLike).code === 'string'
+  );
 }
 
 /** HTTP status for a SQLSTATE, as PostgREST maps it. `anon` decides 401 vs 403 for insufficient_privilege. */
 export function statusForSqlState(code: string, message: string, anon: boolean): number {
   if (/^PT\d{3}$/.test(code)) return Number(code.slice(2));
   const exact: Record<string, number> = {
-    '23503': 409, '23505': 409, '25006': 405, '42883': 404, '42P01': 404, '42P17': 500, '53400': 500,
-    '57P01': 503, P0001: 400,
+    '23503': 409,
+    '23505': 409,
+    '25006': 405,
+    '42883': 404,
+    '42P01': 404,
+    '42P17': 500,
+    '53400': 500,
+    '57P01': 503,
+    P0001: 400,
   };
   if (code === '42501') return anon ? 401 : 403;
   if (code === '21000') return message.endsWith('requires a WHERE clause') ? 400 : 500;
   if (code === '22023') return /^role ".*" does not exist$/.test(message) ? 401 : 400;
   if (code in exact) return exact[code];
   const byClass: Array<[string, number]> = [
-    ['08', 503], ['09', 500], ['0L', 403], ['0P', 403], ['25', 500], ['28', 403], ['2D', 500], ['38', 500],
-    ['39', 500], ['3B', 500], ['40', 500], ['53', 503], ['54', 500], ['55', 500], ['57', 500], ['58', 500],
-    ['F0', 500], ['HV', 500], ['XX', 500], ['P0', 500],
+    ['08', 503],
+    ['09', 500],
+    ['0L', 403],
+    ['0P', 403],
+    ['25', 500],
+    ['28', 403],
+    ['2D', 500],
+    ['38', 500],
+    ['39', 500],
+    ['3B', 500],
+    ['40', 500],
+    ['53', 503],
+    ['54', 500],
+    ['55', 500],
+    ['57', 500],
+    ['58', 500],
+    ['F0', 500],
+    ['HV', 500],
+    ['XX', 500],
+    ['P0', 500],
   ];
   const hit = byClass.find(([prefix]) => code.startsWith(prefix));
   return hit ? hit[1] : 400;
@@ -75,12 +103,24 @@ function customPgrstError(err: PgErrorLike): ApiError {
   try {
     const body = JSON.parse(err.message) as Partial<ErrorBody>;
     const meta = JSON.parse(err.detail ?? '') as { status?: number; headers?: Record<string, string> };
-    if (typeof body !== 'object' || body === null || typeof meta !== 'object' || meta === null) throw new Error('shape');
-    return new ApiError(Number(meta.status ?? 400), String(body.code ?? ''), String(body.message ?? ''),
-      body.details ?? null, body.hint ?? null, meta.headers ?? {});
+    if (typeof body !== 'object' || body === null || typeof meta !== 'object' || meta === null)
+      throw new Error('shape');
+    return new ApiError(
+      Number(meta.status ?? 400),
+      String(body.code ?? ''),
+      String(body.message ?? ''),
+      body.details ?? null,
+      body.hint ?? null,
+      meta.headers ?? {},
+    );
   } catch {
-    return new ApiError(500, 'PGRST121', 'Could not parse JSON in the "RAISE SQLSTATE \'PGRST\'" error',
-      'Invalid JSON value for MESSAGE or DETAIL', null);
+    return new ApiError(
+      500,
+      'PGRST121',
+      'Could not parse JSON in the "RAISE SQLSTATE \'PGRST\'" error',
+      'Invalid JSON value for MESSAGE or DETAIL',
+      null,
+    );
   }
 }
 
@@ -95,8 +135,9 @@ export function fromPgError(err: PgErrorLike, anon: boolean): ApiError {
 /** The 401 PostgREST sends for a token it cannot use (PGRST301 decode errors, PGRST303 claim errors). */
 export function jwtError(code: 'PGRST301' | 'PGRST303', message: string, details: string | null = null): ApiError {
   const description = message.replace(/["\\]/g, '');
-  return new ApiError(401, code, message, details, null,
-    { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${description}"` });
+  return new ApiError(401, code, message, details, null, {
+    'WWW-Authenticate': `Bearer error="invalid_token", error_description="${description}"`,
+  });
 }
 
 /** Levenshtein distance, for PostgREST's "Perhaps you meant …" hints. */

@@ -34,26 +34,35 @@ const T = '_postgrest_t';
 function bodySql(kind: BodyKind, stripNulls: boolean): string {
   const strip = (expr: string) => (stripNulls ? `pg_catalog.json_strip_nulls(${expr})` : expr);
   switch (kind) {
-    case 'array': return strip(`coalesce(pg_catalog.json_agg(${T}), '[]')`);
-    case 'object': return strip(`pg_catalog.json_agg(${T})->0`);
-    case 'scalar-array': return `coalesce(pg_catalog.json_agg(${T}.pgrst_scalar), '[]')`;
-    case 'scalar-object': return `coalesce(pg_catalog.json_agg(${T}.pgrst_scalar)->0, 'null')`;
+    case 'array':
+      return strip(`coalesce(pg_catalog.json_agg(${T}), '[]')`);
+    case 'object':
+      return strip(`pg_catalog.json_agg(${T})->0`);
+    case 'scalar-array':
+      return `coalesce(pg_catalog.json_agg(${T}.pgrst_scalar), '[]')`;
+    case 'scalar-object':
+      return `coalesce(pg_catalog.json_agg(${T}.pgrst_scalar)->0, 'null')`;
     case 'csv':
       // Header from the first row's keys, then each row's composite text without its parentheses (PostgREST's CSV).
-      return `coalesce((SELECT pg_catalog.string_agg(k, ',') FROM pg_catalog.json_object_keys(pg_catalog.json_agg(${T})->0) AS k), '')` +
-        ` || chr(10) || coalesce(pg_catalog.string_agg(substring(${T}::text, 2, length(${T}::text) - 2), chr(10)), '')`;
-    case 'none': return 'NULL';
+      return (
+        `coalesce((SELECT pg_catalog.string_agg(k, ',') FROM pg_catalog.json_object_keys(pg_catalog.json_agg(${T})->0) AS k), '')` +
+        ` || chr(10) || coalesce(pg_catalog.string_agg(substring(${T}::text, 2, length(${T}::text) - 2), chr(10)), '')`
+      );
+    case 'none':
+      return 'NULL';
   }
 }
 
 export function envelopeSql(e: Envelope): string {
-  return `${e.source ? `WITH pgrst_source AS (${e.source}) ` : ''}SELECT ` +
+  return (
+    `${e.source ? `WITH pgrst_source AS (${e.source}) ` : ''}SELECT ` +
     `${e.total ?? 'NULL'}::text AS total, pg_catalog.count(${T})::text AS page_total, ` +
     `(${bodySql(e.body, e.stripNulls ?? false)})::text AS body, ` +
     `nullif(current_setting('response.headers', true), '') AS response_headers, ` +
     `nullif(current_setting('response.status', true), '') AS response_status, ` +
     `${e.inserted ?? 'NULL'}::text AS inserted ` +
-    `FROM (${e.page}) ${T}`;
+    `FROM (${e.page}) ${T}`
+  );
 }
 
 /**
@@ -69,13 +78,16 @@ export function envelopeSql(e: Envelope): string {
  * invalid response.status/headers set by a function still answers PGRST111/112 but keeps the function's writes.
  */
 export async function inTransaction<R>(
-  sql: Sql, opts: { readOnly: boolean; refusable?: boolean; settings: Array<[string, string]> }, e: Envelope,
+  sql: Sql,
+  opts: { readOnly: boolean; refusable?: boolean; settings: Array<[string, string]> },
+  e: Envelope,
   then: (row: ResultRow) => R,
 ): Promise<R> {
   const settings = [...opts.settings, ...(opts.readOnly ? [['transaction_read_only', 'on'] as [string, string]] : [])]
-    .map(([k, v]) => `pg_catalog.set_config(${literal(k)}, ${literal(v)}, true)`).join(', ');
+    .map(([k, v]) => `pg_catalog.set_config(${literal(k)}, ${literal(v)}, true)`)
+    .join(', ');
   if (opts.readOnly || !opts.refusable) {
-    const results = await sql.unsafe(`SELECT ${settings};\n${envelopeSql(e)}`).simple() as unknown as ResultRow[][];
+    const results = (await sql.unsafe(`SELECT ${settings};\n${envelopeSql(e)}`).simple()) as unknown as ResultRow[][];
     return then(results[results.length - 1][0]);
   }
   return sql.begin('isolation level read committed read write', async (tx) => {

@@ -3,26 +3,64 @@
 // produces SQL, and every name stays a plain string that the SQL builder quotes as an identifier.
 import { ApiError, parseError } from './errors.ts';
 
-export interface JsonStep { arrow: '->' | '->>'; key: string; index: boolean }
-export interface Field { name: string; json: JsonStep[] }
+export interface JsonStep {
+  arrow: '->' | '->>';
+  key: string;
+  index: boolean;
+}
+export interface Field {
+  name: string;
+  json: JsonStep[];
+}
 
 export type SelectItem =
   | { type: 'star' }
   | { type: 'field'; field: Field; alias?: string; cast?: string }
-  | { type: 'embed'; name: string; alias?: string; hint?: string; inner: boolean; spread: boolean; select: SelectItem[] };
+  | {
+      type: 'embed';
+      name: string;
+      alias?: string;
+      hint?: string;
+      inner: boolean;
+      spread: boolean;
+      select: SelectItem[];
+    };
 
-export const OPERATORS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'like', 'ilike', 'match', 'imatch', 'in', 'is',
-  'isdistinct', 'cs', 'cd', 'ov', 'sl', 'sr', 'nxr', 'nxl', 'adj', 'fts', 'plfts', 'phfts', 'wfts'] as const;
-export type Operator = typeof OPERATORS[number];
+export const OPERATORS = [
+  'eq',
+  'neq',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'like',
+  'ilike',
+  'match',
+  'imatch',
+  'in',
+  'is',
+  'isdistinct',
+  'cs',
+  'cd',
+  'ov',
+  'sl',
+  'sr',
+  'nxr',
+  'nxl',
+  'adj',
+  'fts',
+  'plfts',
+  'phfts',
+  'wfts',
+] as const;
+export type Operator = (typeof OPERATORS)[number];
 const QUANTIFIABLE = new Set<Operator>(['eq', 'gt', 'gte', 'lt', 'lte', 'like', 'ilike', 'match', 'imatch']);
 const FTS = new Set<Operator>(['fts', 'plfts', 'phfts', 'wfts']);
 const IS_VALUES = ['null', 'not_null', 'true', 'false', 'unknown'] as const;
-export type IsValue = typeof IS_VALUES[number];
+export type IsValue = (typeof IS_VALUES)[number];
 
 export type FilterValue =
-  | { kind: 'scalar'; text: string }
-  | { kind: 'list'; items: string[] }
-  | { kind: 'is'; value: IsValue };
+  { kind: 'scalar'; text: string } | { kind: 'list'; items: string[] } | { kind: 'is'; value: IsValue };
 
 export interface Filter {
   field: Field;
@@ -34,24 +72,47 @@ export interface Filter {
 }
 
 export type LogicNode = { type: 'filter'; filter: Filter } | LogicTree;
-export interface LogicTree { type: 'logic'; op: 'and' | 'or'; negated: boolean; children: LogicNode[] }
+export interface LogicTree {
+  type: 'logic';
+  op: 'and' | 'or';
+  negated: boolean;
+  children: LogicNode[];
+}
 
-export interface OrderTerm { relation?: string; field: Field; direction?: 'asc' | 'desc'; nulls?: 'first' | 'last' }
+export interface OrderTerm {
+  relation?: string;
+  field: Field;
+  direction?: 'asc' | 'desc';
+  nulls?: 'first' | 'last';
+}
 
 /** A cursor over one parameter value that reports failures the way PostgREST's parser does. */
 class Scanner {
   pos = 0;
-  constructor(readonly text: string, readonly what: string) {}
-  get done() { return this.pos >= this.text.length; }
-  peek(offset = 0) { return this.text[this.pos + offset] ?? ''; }
-  startsWith(s: string) { return this.text.startsWith(s, this.pos); }
+  constructor(
+    readonly text: string,
+    readonly what: string,
+  ) {}
+  get done() {
+    return this.pos >= this.text.length;
+  }
+  peek(offset = 0) {
+    return this.text[this.pos + offset] ?? '';
+  }
+  startsWith(s: string) {
+    return this.text.startsWith(s, this.pos);
+  }
   eat(s: string): boolean {
     if (!this.startsWith(s)) return false;
     this.pos += s.length;
     return true;
   }
-  skipSpaces() { while (/\s/.test(this.peek())) this.pos++; }
-  expect(s: string, expecting = `"${s}"`) { if (!this.eat(s)) this.fail(expecting); }
+  skipSpaces() {
+    while (/\s/.test(this.peek())) this.pos++;
+  }
+  expect(s: string, expecting = `"${s}"`) {
+    if (!this.eat(s)) this.fail(expecting);
+  }
   fail(expecting: string): never {
     const found = this.done ? 'end of input' : `"${this.peek()}"`;
     throw parseError(this.what, this.text, this.pos + 1, `unexpected ${found} expecting ${expecting}`);
@@ -163,7 +224,8 @@ function selectItem(s: Scanner): SelectItem {
 }
 
 function embed(s: Scanner, relation: string, alias: string | undefined, spread: boolean): SelectItem {
-  if (relation === 'count' && s.startsWith('()')) throw new ApiError(400, 'PGRST123', 'Use of aggregate functions is not allowed');
+  if (relation === 'count' && s.startsWith('()'))
+    throw new ApiError(400, 'PGRST123', 'Use of aggregate functions is not allowed');
   let hint: string | undefined;
   let inner = false;
   while (s.eat('!')) {
@@ -200,8 +262,9 @@ export function parseFilter(f: Field, text: string): Filter {
 
 function operatorAndValue(s: Scanner, f: Field, value: (s: Scanner, op: Operator) => string | string[]): Filter {
   const negated = s.eat('not.');
-  const op = [...OPERATORS].sort((a, b) => b.length - a.length).find((o) => s.startsWith(o) &&
-    (s.peek(o.length) === '.' || s.peek(o.length) === '('));
+  const op = [...OPERATORS]
+    .sort((a, b) => b.length - a.length)
+    .find((o) => s.startsWith(o) && (s.peek(o.length) === '.' || s.peek(o.length) === '('));
   if (!op) s.fail(`operator (${OPERATORS.join(', ')})`);
   s.pos += op.length;
   let quantifier: 'any' | 'all' | undefined;
@@ -219,8 +282,12 @@ function operatorAndValue(s: Scanner, f: Field, value: (s: Scanner, op: Operator
   if (op === 'is') {
     const v = String(raw).toLowerCase();
     if (!(IS_VALUES as readonly string[]).includes(v)) {
-      throw parseError('filter', s.text, s.text.length - String(raw).length + 1,
-        'unexpected value expecting null, not_null, true, false or unknown');
+      throw parseError(
+        'filter',
+        s.text,
+        s.text.length - String(raw).length + 1,
+        'unexpected value expecting null, not_null, true, false or unknown',
+      );
     }
     return { field: f, negated, op, value: { kind: 'is', value: v as IsValue } };
   }
@@ -312,7 +379,8 @@ export function parseOrder(text: string): OrderTerm[] {
       // Like PostgREST's parser: a keyword is consumed and whatever follows it must be `.`, `,` or the end.
       const word = ['nullsfirst', 'nullslast', 'asc', 'desc'].find((w) => s.startsWith(w));
       if ((word === 'asc' || word === 'desc') && !term.direction && !term.nulls) term.direction = word;
-      else if ((word === 'nullsfirst' || word === 'nullslast') && !term.nulls) term.nulls = word === 'nullsfirst' ? 'first' : 'last';
+      else if ((word === 'nullsfirst' || word === 'nullslast') && !term.nulls)
+        term.nulls = word === 'nullsfirst' ? 'first' : 'last';
       else s.fail('"asc", "desc", "nullsfirst" or "nullslast"');
       s.pos += word!.length;
     }
@@ -329,7 +397,8 @@ export function parseOrder(text: string): OrderTerm[] {
 export function parseNameList(what: string, text: string): string[] {
   const s = new Scanner(text, what);
   const names: string[] = [];
-  do names.push(name(s).trim()); while (s.eat(','));
+  do names.push(name(s).trim());
+  while (s.eat(','));
   if (!s.done) s.fail('"," or end of input');
   return names;
 }
@@ -338,7 +407,12 @@ export function parseNameList(what: string, text: string): string[] {
 export function parseCount(what: string, text: string): number {
   if (!/^\d+$/.test(text)) {
     const bad = /^\d*/.exec(text)![0].length;
-    throw parseError(what, text, bad + 1, `unexpected ${bad < text.length ? `"${text[bad]}"` : 'end of input'} expecting digit`);
+    throw parseError(
+      what,
+      text,
+      bad + 1,
+      `unexpected ${bad < text.length ? `"${text[bad]}"` : 'end of input'} expecting digit`,
+    );
   }
   return Number(text);
 }

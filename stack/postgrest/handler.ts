@@ -35,7 +35,13 @@ const header = (headers: IncomingHttpHeaders, name: string) => {
   return Array.isArray(v) ? v.join(', ') : v;
 };
 
-export async function handle(method: string, rawUrl: string, headers: IncomingHttpHeaders, body: string, deps: HandlerDeps): Promise<Handled> {
+export async function handle(
+  method: string,
+  rawUrl: string,
+  headers: IncomingHttpHeaders,
+  body: string,
+  deps: HandlerDeps,
+): Promise<Handled> {
   let identity: Identity | undefined;
   try {
     const url = new URL(rawUrl, 'http://localhost');
@@ -47,29 +53,62 @@ export async function handle(method: string, rawUrl: string, headers: IncomingHt
     const cache = deps.cache();
     const media = negotiate(header(headers, 'accept'), target);
     if (target.kind === 'root') {
-      return { reply: { status: 200, headers: { 'Content-Type': 'application/openapi+json; charset=utf-8' },
-        body: openApi(cache, schema, header(headers, 'host') ?? '') }, role: identity.role };
+      return {
+        reply: {
+          status: 200,
+          headers: { 'Content-Type': 'application/openapi+json; charset=utf-8' },
+          body: openApi(cache, schema, header(headers, 'host') ?? ''),
+        },
+        role: identity.role,
+      };
     }
     const prefer = parsePrefer(headers.prefer);
     const range = method === 'GET' ? parseRange(header(headers, 'range')) : undefined;
     const query = parseQuery(url.searchParams, { rpcRead: target.kind === 'rpc' && method !== 'POST' });
     const timezoneApplied = prefer.timezone !== undefined && cache.timezones.has(prefer.timezone);
     const ctx: RequestContext = {
-      sql: deps.sql, cache, config: deps.config, method, schema, profileGiven: given, identity, prefer, media, query,
-      range, body, contentType: header(headers, 'content-type'), timezoneApplied,
+      sql: deps.sql,
+      cache,
+      config: deps.config,
+      method,
+      schema,
+      profileGiven: given,
+      identity,
+      prefer,
+      media,
+      query,
+      range,
+      body,
+      contentType: header(headers, 'content-type'),
+      timezoneApplied,
       settings: transactionSettings({
-        identity, schema, extraSearchPath: deps.config.extraSearchPath, method, path, headers,
-        roleSettings: cache.roleSettings.get(identity.role) ?? [], timezone: timezoneApplied ? prefer.timezone : undefined,
+        identity,
+        schema,
+        extraSearchPath: deps.config.extraSearchPath,
+        method,
+        path,
+        headers,
+        roleSettings: cache.roleSettings.get(identity.role) ?? [],
+        timezone: timezoneApplied ? prefer.timezone : undefined,
       }),
     };
     if (target.kind === 'rpc') return { reply: await callRpc(ctx, target.name), role: identity.role };
     const relation = cache.relations.get(qualified(schema, target.name));
     if (!relation) {
-      const suggestion = closest(target.name, [...cache.relations.values()].filter((r) => r.schema === schema).map((r) => r.name));
-      throw new ApiError(404, 'PGRST205', `Could not find the table '${schema}.${target.name}' in the schema cache`, null,
-        suggestion ? `Perhaps you meant the table '${schema}.${suggestion}'` : null);
+      const suggestion = closest(
+        target.name,
+        [...cache.relations.values()].filter((r) => r.schema === schema).map((r) => r.name),
+      );
+      throw new ApiError(
+        404,
+        'PGRST205',
+        `Could not find the table '${schema}.${target.name}' in the schema cache`,
+        null,
+        suggestion ? `Perhaps you meant the table '${schema}.${suggestion}'` : null,
+      );
     }
-    const reply = method === 'GET' || method === 'HEAD' ? await readRelation(ctx, relation) : await writeRelation(ctx, relation);
+    const reply =
+      method === 'GET' || method === 'HEAD' ? await readRelation(ctx, relation) : await writeRelation(ctx, relation);
     return { reply, role: identity.role };
   } catch (err) {
     return failure(err, identity, deps.log);
@@ -77,8 +116,12 @@ export async function handle(method: string, rawUrl: string, headers: IncomingHt
 }
 
 function checkMethod(method: string, target: Target): void {
-  const ok = target.kind === 'root' ? ['GET', 'HEAD'] : target.kind === 'rpc' ? ['GET', 'HEAD', 'POST']
-    : ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'];
+  const ok =
+    target.kind === 'root'
+      ? ['GET', 'HEAD']
+      : target.kind === 'rpc'
+        ? ['GET', 'HEAD', 'POST']
+        : ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'];
   if (ok.includes(method)) return;
   if (target.kind === 'rpc' && ['PUT', 'PATCH', 'DELETE'].includes(method)) {
     throw new ApiError(405, 'PGRST101', `Cannot use the ${method} method on RPC`);
@@ -89,7 +132,9 @@ function checkMethod(method: string, target: Target): void {
 function allowed(target: Target, cache: SchemaCache): string {
   if (target.kind === 'root') return 'OPTIONS,GET,HEAD';
   if (target.kind === 'rpc') {
-    const volatile = [...cache.functions.values()].flat().some((f) => f.name === target.name && f.volatility === 'volatile');
+    const volatile = [...cache.functions.values()]
+      .flat()
+      .some((f) => f.name === target.name && f.volatility === 'volatile');
     return volatile ? 'OPTIONS,POST' : 'OPTIONS,GET,HEAD,POST';
   }
   return 'OPTIONS,GET,HEAD,POST,PATCH,DELETE';
@@ -99,12 +144,20 @@ function failure(err: unknown, identity: Identity | undefined, log: Logger): Han
   if (err instanceof ApiError) return { reply: errorReply(err), role: identity?.role };
   if (isPgError(err)) {
     const api = fromPgError(err, identity?.anon ?? true);
-    return { reply: errorReply(api), reason: /^PT\d{3}$/.test(err.code) ? err.message : undefined, role: identity?.role };
+    return {
+      reply: errorReply(api),
+      reason: /^PT\d{3}$/.test(err.code) ? err.message : undefined,
+      role: identity?.role,
+    };
   }
   const code = (err as { code?: string })?.code ?? '';
   if (/^(ECONNREFUSED|ECONNRESET|CONNECTION_\w+|57P0[123])$/.test(code)) {
     log.warn('database unreachable', { code });
-    return { reply: errorReply(new ApiError(503, 'PGRST000', 'Database connection error. Retrying the connection.', String(code))) };
+    return {
+      reply: errorReply(
+        new ApiError(503, 'PGRST000', 'Database connection error. Retrying the connection.', String(code)),
+      ),
+    };
   }
   log.error('unexpected error', { error: (err as Error)?.stack ?? String(err) });
   return { reply: errorReply(new ApiError(500, 'PGRSTX00', 'Internal server error', (err as Error)?.message ?? null)) };

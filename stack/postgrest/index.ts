@@ -50,7 +50,9 @@ export async function startRest(options: RestOptions): Promise<RestServer> {
       const started = performance.now();
       cache = await loadSchemaCache(sql, config.schemas);
       log.info('schema cache loaded', {
-        relations: cache.relations.size, functions: cache.functions.size, ms: Math.round(performance.now() - started),
+        relations: cache.relations.size,
+        functions: cache.functions.size,
+        ms: Math.round(performance.now() - started),
       });
     })();
     reloading = next;

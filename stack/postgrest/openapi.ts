@@ -12,11 +12,18 @@ function jsonType(c: Column): { type: string; items?: { type: string } } {
 }
 
 export function openApi(cache: SchemaCache, schema: string, host: string): string {
-  const paths: Record<string, unknown> = { '/': { get: { tags: ['Introspection'], summary: 'OpenAPI description (this document)' } } };
+  const paths: Record<string, unknown> = {
+    '/': { get: { tags: ['Introspection'], summary: 'OpenAPI description (this document)' } },
+  };
   const definitions: Record<string, unknown> = {};
   for (const rel of cache.relations.values()) {
     if (rel.schema !== schema) continue;
-    paths[`/${rel.name}`] = { get: { tags: [rel.name] }, post: { tags: [rel.name] }, patch: { tags: [rel.name] }, delete: { tags: [rel.name] } };
+    paths[`/${rel.name}`] = {
+      get: { tags: [rel.name] },
+      post: { tags: [rel.name] },
+      patch: { tags: [rel.name] },
+      delete: { tags: [rel.name] },
+    };
     definitions[rel.name] = {
       type: 'object',
       required: rel.columns.filter((c) => !c.nullable && c.defaultExpr === null).map((c) => c.name),
@@ -29,16 +36,35 @@ export function openApi(cache: SchemaCache, schema: string, host: string): strin
     paths[`/rpc/${fn.name}`] = {
       [fn.volatility === 'volatile' ? 'post' : 'get']: {
         tags: ['(rpc) ' + fn.name],
-        parameters: fn.params.map((p) => ({ name: p.name, required: !p.hasDefault, format: p.type, in: 'query', type: 'string' })),
+        parameters: fn.params.map((p) => ({
+          name: p.name,
+          required: !p.hasDefault,
+          format: p.type,
+          in: 'query',
+          type: 'string',
+        })),
       },
     };
   }
   return JSON.stringify({
     swagger: '2.0',
     info: { title: 'standard public schema', version: '12.2.0 (stack/postgrest)', description: '' },
-    host, basePath: '/', schemes: ['http'],
-    consumes: ['application/json', 'application/vnd.pgrst.object+json;nulls=stripped', 'application/vnd.pgrst.object+json', 'text/csv'],
-    produces: ['application/json', 'application/vnd.pgrst.object+json;nulls=stripped', 'application/vnd.pgrst.object+json', 'text/csv'],
-    paths, definitions,
+    host,
+    basePath: '/',
+    schemes: ['http'],
+    consumes: [
+      'application/json',
+      'application/vnd.pgrst.object+json;nulls=stripped',
+      'application/vnd.pgrst.object+json',
+      'text/csv',
+    ],
+    produces: [
+      'application/json',
+      'application/vnd.pgrst.object+json;nulls=stripped',
+      'application/vnd.pgrst.object+json',
+      'text/csv',
+    ],
+    paths,
+    definitions,
   });
 }

@@ -2,8 +2,18 @@
 // `[path.]order|limit|offset`, `[path.][not.]or|and` logic trees, filters `[path.]col=op.value`, and — for RPC
 // reads only — function arguments (parameters whose value is not a filter).
 import {
-  looksLikeFilter, parseCount, parseFilter, parseKey, parseLogicTree, parseNameList, parseOrder, parseSelect,
-  type Filter, type LogicTree, type OrderTerm, type SelectItem,
+  looksLikeFilter,
+  parseCount,
+  parseFilter,
+  parseKey,
+  parseLogicTree,
+  parseNameList,
+  parseOrder,
+  parseSelect,
+  type Filter,
+  type LogicTree,
+  type OrderTerm,
+  type SelectItem,
 } from './grammar.ts';
 
 export interface QueryParams {
@@ -22,7 +32,14 @@ export interface QueryParams {
 export const pathKey = (path: string[]) => path.join('.');
 
 export function parseQuery(search: URLSearchParams, opts: { rpcRead: boolean }): QueryParams {
-  const q: QueryParams = { select: [{ type: 'star' }], filters: [], logic: [], order: new Map(), ranges: new Map(), rpcArgs: [] };
+  const q: QueryParams = {
+    select: [{ type: 'star' }],
+    filters: [],
+    logic: [],
+    order: new Map(),
+    ranges: new Map(),
+    rpcArgs: [],
+  };
   for (const [key, value] of search) {
     if (key === 'select') {
       q.select = parseSelect(value);

@@ -12,7 +12,10 @@ import type { RequestContext } from './types.ts';
  * The root page: `offset`/`limit` intersected with a Range header, never more than max-rows
  * (postgrest-api.md §3.5, §4.4).
  */
-export function rootPage(ctx: RequestContext, q: { limit?: number; offset?: number }): { offset: number; limit: number } {
+export function rootPage(
+  ctx: RequestContext,
+  q: { limit?: number; offset?: number },
+): { offset: number; limit: number } {
   let lower = q.offset ?? 0;
   let upper = q.limit === undefined ? Infinity : lower + q.limit - 1;
   if (ctx.range && ctx.method === 'GET') {
@@ -40,5 +43,7 @@ export async function readRelation(ctx: RequestContext, relation: Relation): Pro
     body: bodyKind(ctx),
     stripNulls: ctx.media.stripNulls,
   };
-  return inTransaction(ctx.sql, { readOnly: true, settings: ctx.settings }, envelope, (row) => pageReply(ctx, outcomeOf(row), page.offset));
+  return inTransaction(ctx.sql, { readOnly: true, settings: ctx.settings }, envelope, (row) =>
+    pageReply(ctx, outcomeOf(row), page.offset),
+  );
 }

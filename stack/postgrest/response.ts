@@ -14,15 +14,23 @@ export function contentRange(offset: number, rows: number, total: number | null)
 export function pageStatus(offset: number, rows: number, total: number | null): number {
   if (total === null) return 200;
   if (offset > total) {
-    throw new ApiError(416, 'PGRST103', 'Requested range not satisfiable',
-      `An offset of ${offset} was requested, but there are only ${total} rows.`, null,
-      { 'Content-Range': `*/${total}` });
+    throw new ApiError(
+      416,
+      'PGRST103',
+      'Requested range not satisfiable',
+      `An offset of ${offset} was requested, but there are only ${total} rows.`,
+      null,
+      { 'Content-Range': `*/${total}` },
+    );
   }
   return rows < total ? 206 : 200;
 }
 
 /** Preference-Applied lists what was honoured, in PostgREST's order. */
-export function preferenceApplied(prefs: Preferences, applied: { resolution?: boolean; missing?: boolean; return?: boolean; count?: boolean; timezone?: boolean }): string | undefined {
+export function preferenceApplied(
+  prefs: Preferences,
+  applied: { resolution?: boolean; missing?: boolean; return?: boolean; count?: boolean; timezone?: boolean },
+): string | undefined {
   const out: string[] = [];
   if (applied.resolution && prefs.resolution) out.push(`resolution=${prefs.resolution}`);
   if (applied.missing && prefs.missing) out.push(`missing=${prefs.missing}`);
@@ -56,16 +64,25 @@ export function applyOverrides(reply: Reply, headersGuc: string | null, statusGu
     let list: unknown;
     try {
       list = JSON.parse(headersGuc);
-    } catch { /* reported below */ }
-    const valid = Array.isArray(list) && list.every((h) => h && typeof h === 'object' && Object.keys(h).length === 1 &&
-      typeof Object.values(h)[0] === 'string');
+    } catch {
+      /* reported below */
+    }
+    const valid =
+      Array.isArray(list) &&
+      list.every(
+        (h) => h && typeof h === 'object' && Object.keys(h).length === 1 && typeof Object.values(h)[0] === 'string',
+      );
     if (!valid) {
-      throw new ApiError(500, 'PGRST111',
-        'response.headers guc must be a JSON array composed of objects with a single key and a string value');
+      throw new ApiError(
+        500,
+        'PGRST111',
+        'response.headers guc must be a JSON array composed of objects with a single key and a string value',
+      );
     }
     for (const h of list as Array<Record<string, string>>) {
       const [name, value] = Object.entries(h)[0];
-      for (const existing of Object.keys(reply.headers)) if (existing.toLowerCase() === name.toLowerCase()) delete reply.headers[existing];
+      for (const existing of Object.keys(reply.headers))
+        if (existing.toLowerCase() === name.toLowerCase()) delete reply.headers[existing];
       reply.headers[name] = value;
     }
   }
@@ -75,7 +92,11 @@ export function applyOverrides(reply: Reply, headersGuc: string | null, statusGu
 export function errorReply(err: ApiError): Reply {
   return {
     status: err.status,
-    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Proxy-Status': `PostgREST; error=${err.code}`, ...err.headers },
+    headers: {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Proxy-Status': `PostgREST; error=${err.code}`,
+      ...err.headers,
+    },
     body: JSON.stringify(err.body()),
   };
 }

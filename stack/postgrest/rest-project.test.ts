@@ -29,23 +29,36 @@ describe('stack/postgrest with supabase-js on the project migrations and seed', 
     await db?.stop();
   });
 
-  it('get_messages pages a meeting\'s messages newest first for a participant', async () => {
+  it("get_messages pages a meeting's messages newest first for a participant", async () => {
     const { data, error, status } = await as('carol').rpc('get_messages', { meeting_id: weeklySync, page_size: 2 });
     assert.equal(error, null);
     assert.equal(status, 200);
     const page = data as Array<{ content: string; seq: number; sender_id: string }>;
-    assert.deepEqual(page.map((m) => m.content), ['On mute, my train is loud.', 'Morning all. Release notes are in the doc.']);
+    assert.deepEqual(
+      page.map((m) => m.content),
+      ['On mute, my train is loud.', 'Morning all. Release notes are in the doc.'],
+    );
     const older = await as('carol').rpc('get_messages', { meeting_id: weeklySync, before_seq: page[1].seq });
-    assert.deepEqual((older.data as Array<{ content: string }>).map((m) => m.content), ['Welcome to the weekly sync!']);
-    const viaGet = await as('alice').rpc('get_messages', { meeting_id: weeklySync, newest_first: false }, { get: true })
-      .select('content').limit(1);
+    assert.deepEqual(
+      (older.data as Array<{ content: string }>).map((m) => m.content),
+      ['Welcome to the weekly sync!'],
+    );
+    const viaGet = await as('alice')
+      .rpc('get_messages', { meeting_id: weeklySync, newest_first: false }, { get: true })
+      .select('content')
+      .limit(1);
     assert.deepEqual(viaGet.data, [{ content: 'Welcome to the weekly sync!' }]);
   });
 
   it('get_messages refuses a non-member with PT403 not_a_participant and validates page_size with PT400', async () => {
     const res = await as('dave').rpc('get_messages', { meeting_id: weeklySync });
     assert.equal(res.status, 403);
-    assert.deepEqual(res.error, { code: 'PT403', message: 'join the meeting to read its messages', hint: 'not_a_participant', details: '{}' });
+    assert.deepEqual(res.error, {
+      code: 'PT403',
+      message: 'join the meeting to read its messages',
+      hint: 'not_a_participant',
+      details: '{}',
+    });
     const bad = await as('alice').rpc('get_messages', { meeting_id: weeklySync, page_size: 1000 });
     assert.equal(bad.status, 400);
     assert.equal(bad.error?.hint, 'invalid_page_size');
@@ -56,17 +69,30 @@ describe('stack/postgrest with supabase-js on the project migrations and seed', 
   });
 
   it('send_message stores a message once per client_id and the sender reads it back', async () => {
-    const first = await as('bob').rpc('send_message', { meeting_id: weeklySync, content: '  hello from bob  ', client_id: 'bob-1' });
+    const first = await as('bob').rpc('send_message', {
+      meeting_id: weeklySync,
+      content: '  hello from bob  ',
+      client_id: 'bob-1',
+    });
     assert.equal(first.error, null);
     const sent = first.data as { content: string; duplicate: boolean; sender_id: string; seq: number };
     assert.equal(sent.content, 'hello from bob');
     assert.equal(sent.duplicate, false);
     assert.equal(sent.sender_id, users.bob.id);
-    const retry = await as('bob').rpc('send_message', { meeting_id: weeklySync, content: 'hello from bob', client_id: 'bob-1' });
+    const retry = await as('bob').rpc('send_message', {
+      meeting_id: weeklySync,
+      content: 'hello from bob',
+      client_id: 'bob-1',
+    });
     assert.equal((retry.data as { duplicate: boolean; seq: number }).duplicate, true);
     assert.equal((retry.data as { seq: number }).seq, sent.seq);
-    const latest = await as('alice').from('messages').select('content, sender:profiles!messages_sender_id_fkey(full_name)')
-      .eq('meeting_id', weeklySync).order('seq', { ascending: false }).limit(1).single();
+    const latest = await as('alice')
+      .from('messages')
+      .select('content, sender:profiles!messages_sender_id_fkey(full_name)')
+      .eq('meeting_id', weeklySync)
+      .order('seq', { ascending: false })
+      .limit(1)
+      .single();
     assert.deepEqual(latest.data, { content: 'hello from bob', sender: { full_name: 'Bob Builder' } });
   });
 
@@ -78,10 +104,18 @@ describe('stack/postgrest with supabase-js on the project migrations and seed', 
     try {
       const carol = as('carol');
       for (const n of [1, 2]) {
-        const ok = await carol.rpc('send_message', { meeting_id: weeklySync, content: `burst ${n}`, client_id: `carol-burst-${n}` });
+        const ok = await carol.rpc('send_message', {
+          meeting_id: weeklySync,
+          content: `burst ${n}`,
+          client_id: `carol-burst-${n}`,
+        });
         assert.equal(ok.error, null);
       }
-      const limited = await carol.rpc('send_message', { meeting_id: weeklySync, content: 'one too many', client_id: 'carol-burst-3' });
+      const limited = await carol.rpc('send_message', {
+        meeting_id: weeklySync,
+        content: 'one too many',
+        client_id: 'carol-burst-3',
+      });
       assert.equal(limited.status, 429);
       assert.equal(limited.error?.code, 'PT429');
       assert.equal(limited.error?.hint, 'rate_limited');
@@ -95,7 +129,9 @@ describe('stack/postgrest with supabase-js on the project migrations and seed', 
   });
 
   it('writing messages directly is refused (42501 → 403); anon may not call RPCs (42501 → 401)', async () => {
-    const direct = await as('alice').from('messages').insert({ meeting_id: weeklySync, sender_id: users.alice.id, client_id: 'x', content: 'x' });
+    const direct = await as('alice')
+      .from('messages')
+      .insert({ meeting_id: weeklySync, sender_id: users.alice.id, client_id: 'x', content: 'x' });
     assert.equal(direct.status, 403);
     assert.equal(direct.error?.code, '42501');
     const anon = await testClient(restUrl).rpc('get_messages', { meeting_id: weeklySync });
@@ -122,14 +158,21 @@ describe('stack/postgrest with supabase-js on the project migrations and seed', 
     assert.deepEqual(await titles('alice'), ['Leadership review', 'Weekly sync']);
     assert.deepEqual(await titles('carol'), ['Leadership review', 'Weekly sync']);
     assert.deepEqual(await titles('dave'), ['Globex stand-up']);
-    const { data, error } = await as('alice').from('meetings')
+    const { data, error } = await as('alice')
+      .from('meetings')
       .select('title, status, host:profiles!meetings_host_id_fkey(full_name), meeting_participants(role, user_id)')
-      .eq('id', weeklySync).order('role', { referencedTable: 'meeting_participants' }).single();
+      .eq('id', weeklySync)
+      .order('role', { referencedTable: 'meeting_participants' })
+      .single();
     assert.equal(error, null);
     assert.deepEqual(data, {
-      title: 'Weekly sync', status: 'live', host: { full_name: 'Alice Admin' },
+      title: 'Weekly sync',
+      status: 'live',
+      host: { full_name: 'Alice Admin' },
       meeting_participants: [
-        { role: 'host', user_id: users.alice.id }, { role: 'cohost', user_id: users.bob.id }, { role: 'participant', user_id: users.carol.id },
+        { role: 'host', user_id: users.alice.id },
+        { role: 'cohost', user_id: users.bob.id },
+        { role: 'participant', user_id: users.carol.id },
       ],
     });
     const hidden = await as('dave').from('meetings').select('id').eq('id', leadershipReview).maybeSingle();
@@ -138,10 +181,19 @@ describe('stack/postgrest with supabase-js on the project migrations and seed', 
     assert.deepEqual(daveMessages.data, [{ meeting_id: globexStandup }]);
   });
 
-  it('column grants and policies govern updates: own profile yes, someone else\'s silently no', async () => {
-    const own = await as('carol').from('profiles').update({ full_name: 'Carol C.' }).eq('id', users.carol.id).select('full_name').single();
+  it("column grants and policies govern updates: own profile yes, someone else's silently no", async () => {
+    const own = await as('carol')
+      .from('profiles')
+      .update({ full_name: 'Carol C.' })
+      .eq('id', users.carol.id)
+      .select('full_name')
+      .single();
     assert.deepEqual(own.data, { full_name: 'Carol C.' });
-    const other = await as('carol').from('profiles').update({ full_name: 'Hacked' }).eq('id', users.alice.id).select('full_name');
+    const other = await as('carol')
+      .from('profiles')
+      .update({ full_name: 'Hacked' })
+      .eq('id', users.alice.id)
+      .select('full_name');
     assert.deepEqual(other.data, []);
     const forbidden = await as('carol').from('profiles').update({ org_role: 'admin' }).eq('id', users.carol.id);
     assert.equal(forbidden.status, 403);
@@ -157,18 +209,29 @@ describe('stack/postgrest with supabase-js on the project migrations and seed', 
     assert.equal(backwards.error?.code, 'PT409');
     assert.equal(backwards.error?.hint, 'invalid_status_transition');
     assert.deepEqual(JSON.parse(backwards.error!.details), { from: 'live', to: 'scheduled' });
-    const live = await as('alice').rpc('set_meeting_status', { meeting_id: leadershipReview, status: 'live' }).select('status, started_at');
+    const live = await as('alice')
+      .rpc('set_meeting_status', { meeting_id: leadershipReview, status: 'live' })
+      .select('status, started_at');
     assert.equal((live.data as { status: string }).status, 'live');
   });
 
   it('update_participant_state takes a JSON object argument; list_participants returns a table', async () => {
-    const state = await as('carol').rpc('update_participant_state', { meeting_id: weeklySync, state: { is_hand_raised: true } });
+    const state = await as('carol').rpc('update_participant_state', {
+      meeting_id: weeklySync,
+      state: { is_hand_raised: true },
+    });
     assert.equal(state.error, null);
     assert.equal((state.data as { is_hand_raised: boolean }).is_hand_raised, true);
-    const unknown = await as('carol').rpc('update_participant_state', { meeting_id: weeklySync, state: { volume: 11 } });
+    const unknown = await as('carol').rpc('update_participant_state', {
+      meeting_id: weeklySync,
+      state: { volume: 11 },
+    });
     assert.equal(unknown.status, 400);
     assert.equal(unknown.error?.hint, 'unknown_state_keys');
-    const people = await as('alice').rpc('list_participants', { meeting_id: weeklySync }).select('full_name, is_hand_raised').eq('is_hand_raised', true);
+    const people = await as('alice')
+      .rpc('list_participants', { meeting_id: weeklySync })
+      .select('full_name, is_hand_raised')
+      .eq('is_hand_raised', true);
     assert.deepEqual(people.data, [{ full_name: 'Carol C.', is_hand_raised: true }]);
   });
 });

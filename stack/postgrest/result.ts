@@ -25,7 +25,12 @@ export function mayRefuse(ctx: RequestContext): boolean {
 
 export function checkSingular(ctx: RequestContext, rows: number): void {
   if (ctx.media.kind === 'object' && rows !== 1) {
-    throw new ApiError(406, 'PGRST116', 'Cannot coerce the result to a single JSON object', `The result contains ${rows} rows`);
+    throw new ApiError(
+      406,
+      'PGRST116',
+      'Cannot coerce the result to a single JSON object',
+      `The result contains ${rows} rows`,
+    );
   }
 }
 
@@ -33,12 +38,19 @@ export function checkSingular(ctx: RequestContext, rows: number): void {
 export function checkMaxAffected(ctx: RequestContext, rows: number): void {
   const max = ctx.prefer.maxAffected;
   if (ctx.prefer.handling === 'strict' && max !== undefined && rows > max) {
-    throw new ApiError(400, 'PGRST124', 'Query result exceeds max-affected preference constraint', `The query affects ${rows} rows`);
+    throw new ApiError(
+      400,
+      'PGRST124',
+      'Query result exceeds max-affected preference constraint',
+      `The query affects ${rows} rows`,
+    );
   }
 }
 
 export function bodyHeaders(ctx: RequestContext): Record<string, string> {
-  const headers: Record<string, string> = { 'Content-Type': `${ctx.media.contentType || 'application/json'}; charset=utf-8` };
+  const headers: Record<string, string> = {
+    'Content-Type': `${ctx.media.contentType || 'application/json'}; charset=utf-8`,
+  };
   if (ctx.config.schemas.length > 1 || ctx.profileGiven) headers['Content-Profile'] = ctx.schema;
   return headers;
 }
@@ -47,8 +59,15 @@ export function bodyHeaders(ctx: RequestContext): Record<string, string> {
 export function pageReply(ctx: RequestContext, o: Outcome, offset: number): Reply {
   checkSingular(ctx, o.rows);
   const status = pageStatus(offset, o.rows, o.total);
-  const headers: Record<string, string> = { ...bodyHeaders(ctx), 'Content-Range': contentRange(offset, o.rows, o.total) };
+  const headers: Record<string, string> = {
+    ...bodyHeaders(ctx),
+    'Content-Range': contentRange(offset, o.rows, o.total),
+  };
   const applied = preferenceApplied(ctx.prefer, { count: o.total !== null, timezone: ctx.timezoneApplied });
   if (applied) headers['Preference-Applied'] = applied;
-  return applyOverrides({ status, headers, body: o.row.body ?? undefined }, o.row.response_headers, o.row.response_status);
+  return applyOverrides(
+    { status, headers, body: o.row.body ?? undefined },
+    o.row.response_headers,
+    o.row.response_status,
+  );
 }

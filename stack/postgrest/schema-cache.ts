@@ -66,29 +66,67 @@ export interface SchemaCache {
 
 export const qualified = (schema: string, name: string) => `${schema}.${name}`;
 
-interface RelationRow { oid: number; schema: string; name: string; relkind: string }
-interface ColumnRow {
-  relid: number; name: string; type: string; typname: string; basetype: string; nullable: boolean; default_expr: string | null;
+interface RelationRow {
+  oid: number;
+  schema: string;
+  name: string;
+  relkind: string;
 }
-interface ConstraintRow { relid: number; name: string; contype: string; cols: string[]; frelid: number | null; fcols: string[] | null }
+interface ColumnRow {
+  relid: number;
+  name: string;
+  type: string;
+  typname: string;
+  basetype: string;
+  nullable: boolean;
+  default_expr: string | null;
+}
+interface ConstraintRow {
+  relid: number;
+  name: string;
+  contype: string;
+  cols: string[];
+  frelid: number | null;
+  fcols: string[] | null;
+}
 interface FunctionRow {
-  schema: string; name: string; volatility: string; retset: boolean; rettype: string; rettyptype: string;
-  retrelid: number; is_void: boolean; arg_names: string[] | null; arg_modes: string[] | null; arg_types: string[]; n_defaults: number;
+  schema: string;
+  name: string;
+  volatility: string;
+  retset: boolean;
+  rettype: string;
+  rettyptype: string;
+  retrelid: number;
+  is_void: boolean;
+  arg_names: string[] | null;
+  arg_modes: string[] | null;
+  arg_types: string[];
+  n_defaults: number;
 }
 
-const relkinds: Record<string, Relation['kind']> = { r: 'table', p: 'table', v: 'view', m: 'materialized view', f: 'foreign table' };
+const relkinds: Record<string, Relation['kind']> = {
+  r: 'table',
+  p: 'table',
+  v: 'view',
+  m: 'materialized view',
+  f: 'foreign table',
+};
 
 export async function loadSchemaCache(sql: postgres.Sql, schemas: string[]): Promise<SchemaCache> {
   return sql.begin('read only', async (tx) => {
     // An empty search_path makes format_type() qualify every type outside pg_catalog, so the type names below stay
     // valid whatever search_path a request runs with. Arrays come back as JSON (the pool parses no array types).
     await tx.unsafe(`set local search_path to ''`);
-    const rels = await tx.unsafe<RelationRow[]>(`
+    const rels = await tx.unsafe<RelationRow[]>(
+      `
       select c.oid::int as oid, n.nspname as schema, c.relname as name, c.relkind::text as relkind
       from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = any($1::text[]) and c.relkind in ('r', 'p', 'v', 'm', 'f')`, [toPgArray(schemas)]);
+      where n.nspname = any($1::text[]) and c.relkind in ('r', 'p', 'v', 'm', 'f')`,
+      [toPgArray(schemas)],
+    );
     const relOids = toPgArray(rels.map((r) => String(r.oid)));
-    const cols = await tx.unsafe<ColumnRow[]>(`
+    const cols = await tx.unsafe<ColumnRow[]>(
+      `
       select a.attrelid::int as relid, a.attname as name, pg_catalog.format_type(a.atttypid, a.atttypmod) as type,
              t.typname as typname, coalesce(bt.typname, t.typname) as basetype, not a.attnotnull as nullable,
              case when a.attidentity in ('a', 'd') then pg_catalog.format('pg_catalog.nextval(%L::pg_catalog.regclass)',
@@ -101,8 +139,11 @@ export async function loadSchemaCache(sql: postgres.Sql, schemas: string[]): Pro
       left join pg_catalog.pg_type bt on t.typtype = 'd' and bt.oid = t.typbasetype
       left join pg_catalog.pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
       where a.attrelid = any($1::oid[]) and a.attnum > 0 and not a.attisdropped
-      order by a.attrelid, a.attnum`, [relOids]);
-    const cons = await tx.unsafe<ConstraintRow[]>(`
+      order by a.attrelid, a.attnum`,
+      [relOids],
+    );
+    const cons = await tx.unsafe<ConstraintRow[]>(
+      `
       select c.conrelid::int as relid, c.conname as name, c.contype::text as contype,
              pg_catalog.to_json(array(select a.attname::text from unnest(c.conkey) with ordinality k(n, i)
                    join pg_catalog.pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.n order by k.i)) as cols,
@@ -112,8 +153,11 @@ export async function loadSchemaCache(sql: postgres.Sql, schemas: string[]): Pro
                    join pg_catalog.pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.n order by k.i)) end as fcols
       from pg_catalog.pg_constraint c
       where c.conrelid = any($1::oid[]) and c.contype in ('p', 'u', 'f')
-      order by c.conname`, [relOids]);
-    const fns = await tx.unsafe<FunctionRow[]>(`
+      order by c.conname`,
+      [relOids],
+    );
+    const fns = await tx.unsafe<FunctionRow[]>(
+      `
       select n.nspname as schema, p.proname as name, p.provolatile::text as volatility, p.proretset as retset,
              pg_catalog.format_type(p.prorettype, null) as rettype, rt.typtype::text as rettyptype,
              rt.typrelid::int as retrelid, p.prorettype = 'pg_catalog.void'::pg_catalog.regtype as is_void,
@@ -124,7 +168,9 @@ export async function loadSchemaCache(sql: postgres.Sql, schemas: string[]): Pro
       from pg_catalog.pg_proc p
       join pg_catalog.pg_namespace n on n.oid = p.pronamespace
       join pg_catalog.pg_type rt on rt.oid = p.prorettype
-      where n.nspname = any($1::text[]) and p.prokind = 'f'`, [toPgArray(schemas)]);
+      where n.nspname = any($1::text[]) and p.prokind = 'f'`,
+      [toPgArray(schemas)],
+    );
     const settings = await tx.unsafe<Array<{ role: string; name: string; value: string }>>(`
       select r.rolname as role, split_part(cfg, '=', 1) as name, substr(cfg, strpos(cfg, '=') + 1) as value
       from pg_catalog.pg_db_role_setting s
@@ -135,7 +181,15 @@ export async function loadSchemaCache(sql: postgres.Sql, schemas: string[]): Pro
         and (ps.context = 'user' or (ps.name is null and strpos(split_part(cfg, '=', 1), '.') > 0))
       order by s.setdatabase`); // database-specific rows last, so they override cluster-wide ones
     const zones = await tx.unsafe<Array<{ name: string }>>(`select name from pg_catalog.pg_timezone_names`);
-    return build(schemas, rels, cols, cons, fns, settings, zones.map((z) => z.name));
+    return build(
+      schemas,
+      rels,
+      cols,
+      cons,
+      fns,
+      settings,
+      zones.map((z) => z.name),
+    );
   });
 }
 
@@ -145,21 +199,39 @@ export function toPgArray(items: string[]): string {
 }
 
 function build(
-  schemas: string[], rels: RelationRow[], cols: ColumnRow[], cons: ConstraintRow[], fns: FunctionRow[],
-  settings: Array<{ role: string; name: string; value: string }>, zones: string[],
+  schemas: string[],
+  rels: RelationRow[],
+  cols: ColumnRow[],
+  cons: ConstraintRow[],
+  fns: FunctionRow[],
+  settings: Array<{ role: string; name: string; value: string }>,
+  zones: string[],
 ): SchemaCache {
   const byOid = new Map<number, Relation>();
   const relations = new Map<string, Relation>();
   for (const r of rels) {
-    const rel: Relation = { schema: r.schema, name: r.name, kind: relkinds[r.relkind], columns: [], columnMap: new Map(),
-      primaryKey: [], uniqueKeys: [] };
+    const rel: Relation = {
+      schema: r.schema,
+      name: r.name,
+      kind: relkinds[r.relkind],
+      columns: [],
+      columnMap: new Map(),
+      primaryKey: [],
+      uniqueKeys: [],
+    };
     byOid.set(r.oid, rel);
     relations.set(qualified(r.schema, r.name), rel);
   }
   for (const c of cols) {
     const rel = byOid.get(c.relid)!;
-    const col: Column = { name: c.name, type: c.type, isJson: c.basetype === 'json' || c.basetype === 'jsonb',
-      isTsvector: c.basetype === 'tsvector', nullable: c.nullable, defaultExpr: c.default_expr };
+    const col: Column = {
+      name: c.name,
+      type: c.type,
+      isJson: c.basetype === 'json' || c.basetype === 'jsonb',
+      isTsvector: c.basetype === 'tsvector',
+      nullable: c.nullable,
+      defaultExpr: c.default_expr,
+    };
     rel.columns.push(col);
     rel.columnMap.set(c.name, col);
   }
@@ -169,7 +241,8 @@ function build(
     if (c.contype === 'p') rel.primaryKey = c.cols;
     if (c.contype === 'p' || c.contype === 'u') rel.uniqueKeys.push(c.cols);
     const target = c.frelid === null ? undefined : byOid.get(c.frelid);
-    if (c.contype === 'f' && target) foreignKeys.push({ name: c.name, from: rel, cols: c.cols, to: target, fcols: c.fcols ?? [] });
+    if (c.contype === 'f' && target)
+      foreignKeys.push({ name: c.name, from: rel, cols: c.cols, to: target, fcols: c.fcols ?? [] });
   }
   const relationships = new Map<string, Relationship[]>();
   const add = (r: Relationship) => {
@@ -179,10 +252,24 @@ function build(
   for (const fk of foreignKeys) {
     // The referencing columns being unique makes the link one-to-one in both directions (PostgREST returns an object).
     const unique = fk.from.uniqueKeys.some((k) => sameSet(k, fk.cols));
-    add({ constraint: fk.name, cardinality: unique ? 'one-to-one' : 'many-to-one', source: fk.from, target: fk.to,
-      sourceColumns: fk.cols, targetColumns: fk.fcols, fkOnSource: true });
-    add({ constraint: fk.name, cardinality: unique ? 'one-to-one' : 'one-to-many', source: fk.to, target: fk.from,
-      sourceColumns: fk.fcols, targetColumns: fk.cols, fkOnSource: false });
+    add({
+      constraint: fk.name,
+      cardinality: unique ? 'one-to-one' : 'many-to-one',
+      source: fk.from,
+      target: fk.to,
+      sourceColumns: fk.cols,
+      targetColumns: fk.fcols,
+      fkOnSource: true,
+    });
+    add({
+      constraint: fk.name,
+      cardinality: unique ? 'one-to-one' : 'one-to-many',
+      source: fk.to,
+      target: fk.from,
+      sourceColumns: fk.fcols,
+      targetColumns: fk.cols,
+      fkOnSource: false,
+    });
   }
   const relByOid = (oid: number) => byOid.get(oid);
   const functions = new Map<string, FunctionDef[]>();
@@ -206,13 +293,21 @@ function functionDef(f: FunctionRow, relByOid: (oid: number) => Relation | undef
     .map((type, i) => ({ name: names[i] ?? '', type, mode: modes[i] }))
     .filter((a) => a.mode === 'i' || a.mode === 'b' || a.mode === 'v');
   // The last pronargdefaults input parameters have defaults.
-  const params = inputs.map((a, i) => ({ name: a.name, type: a.type, hasDefault: i >= inputs.length - f.n_defaults,
-    variadic: a.mode === 'v' }));
+  const params = inputs.map((a, i) => ({
+    name: a.name,
+    type: a.type,
+    hasDefault: i >= inputs.length - f.n_defaults,
+    variadic: a.mode === 'v',
+  }));
   const hasOutParams = modes.some((m) => m === 'o' || m === 't' || m === 'b');
   const composite = f.rettyptype === 'c' || (f.rettype === 'record' && hasOutParams);
   const volatility = f.volatility === 'v' ? 'volatile' : f.volatility === 's' ? 'stable' : 'immutable';
   return {
-    schema: f.schema, name: f.name, params, volatility, setOf: f.retset,
+    schema: f.schema,
+    name: f.name,
+    params,
+    volatility,
+    setOf: f.retset,
     returns: {
       kind: f.is_void ? 'void' : composite ? 'composite' : 'scalar',
       type: f.rettype,

@@ -9,14 +9,18 @@ import { send } from './response.ts';
 
 const MAX_BODY_BYTES = 50 * 1024 * 1024;
 
-const EXPOSED = 'Content-Encoding, Content-Location, Content-Range, Content-Type, Date, Location, Server, Transfer-Encoding, Range-Unit';
+const EXPOSED =
+  'Content-Encoding, Content-Location, Content-Range, Content-Type, Date, Location, Server, Transfer-Encoding, Range-Unit';
 
 /** The body as text; undefined when it is over the limit (read to its end first, so the 413 reaches the client). */
 function requestBody(req: IncomingMessage): Promise<string | undefined> {
-  return readBody(req, MAX_BODY_BYTES).then((b) => b.toString('utf8'), (err: unknown) => {
-    if (err instanceof BodyTooLargeError) return undefined;
-    throw err;
-  });
+  return readBody(req, MAX_BODY_BYTES).then(
+    (b) => b.toString('utf8'),
+    (err: unknown) => {
+      if (err instanceof BodyTooLargeError) return undefined;
+      throw err;
+    },
+  );
 }
 
 export function createRestServer(deps: HandlerDeps, log: Logger): Server {
@@ -24,7 +28,9 @@ export function createRestServer(deps: HandlerDeps, log: Logger): Server {
     const started = performance.now();
     const method = (req.method ?? 'GET').toUpperCase();
     const origin = req.headers.origin;
-    const cors: Record<string, string> = origin ? { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': EXPOSED } : {};
+    const cors: Record<string, string> = origin
+      ? { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': EXPOSED }
+      : {};
     try {
       // CORS preflight is answered before routing, as PostgREST's middleware does.
       if (method === 'OPTIONS' && origin && req.headers['access-control-request-method']) {

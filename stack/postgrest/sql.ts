@@ -17,7 +17,11 @@ import { toPgArray, type Relation } from './schema-cache.ts';
 export function literal(value: string | null): string {
   if (value === null) return 'NULL';
   return quoteLiteral(value, () =>
-    Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { name: 'PostgresError', code: '22021' }));
+    Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+      name: 'PostgresError',
+      code: '22021',
+    }),
+  );
 }
 
 /** Turns request values into literals for the statement being built (kept as a class: every builder takes one). */
@@ -43,10 +47,32 @@ export function fieldSql(qualifier: string, relation: Relation | undefined, fiel
 }
 
 const COMPARISONS: Partial<Record<Filter['op'], string>> = {
-  eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=', like: 'LIKE', ilike: 'ILIKE', match: '~', imatch: '~*',
-  isdistinct: 'IS DISTINCT FROM', cs: '@>', cd: '<@', ov: '&&', sl: '<<', sr: '>>', nxr: '&<', nxl: '&>', adj: '-|-',
+  eq: '=',
+  neq: '<>',
+  gt: '>',
+  gte: '>=',
+  lt: '<',
+  lte: '<=',
+  like: 'LIKE',
+  ilike: 'ILIKE',
+  match: '~',
+  imatch: '~*',
+  isdistinct: 'IS DISTINCT FROM',
+  cs: '@>',
+  cd: '<@',
+  ov: '&&',
+  sl: '<<',
+  sr: '>>',
+  nxr: '&<',
+  nxl: '&>',
+  adj: '-|-',
 };
-const TS_QUERIES = { fts: 'to_tsquery', plfts: 'plainto_tsquery', phfts: 'phraseto_tsquery', wfts: 'websearch_to_tsquery' };
+const TS_QUERIES = {
+  fts: 'to_tsquery',
+  plfts: 'plainto_tsquery',
+  phfts: 'phraseto_tsquery',
+  wfts: 'websearch_to_tsquery',
+};
 const IS_SQL = { null: 'IS NULL', not_null: 'IS NOT NULL', true: 'IS TRUE', false: 'IS FALSE', unknown: 'IS UNKNOWN' };
 
 export function filterSql(qualifier: string, relation: Relation | undefined, f: Filter, p: Params): string {
@@ -59,8 +85,10 @@ export function filterSql(qualifier: string, relation: Relation | undefined, f: 
     const text = f.op === 'like' || f.op === 'ilike' ? v.text.replace(/\*/g, '%') : v.text;
     if (f.op in TS_QUERIES) {
       const config = f.ftsConfig === undefined ? '' : `${p.add(f.ftsConfig)}::pg_catalog.regconfig, `;
-      const tsvector = relation?.columnMap.get(f.field.name)?.isTsvector && f.field.json.length === 0
-        ? column : `pg_catalog.to_tsvector(${config}${column})`;
+      const tsvector =
+        relation?.columnMap.get(f.field.name)?.isTsvector && f.field.json.length === 0
+          ? column
+          : `pg_catalog.to_tsvector(${config}${column})`;
       return `${tsvector} @@ pg_catalog.${TS_QUERIES[f.op as keyof typeof TS_QUERIES]}(${config}${p.add(text)})`;
     }
     const op = COMPARISONS[f.op]!;
@@ -72,9 +100,9 @@ export function filterSql(qualifier: string, relation: Relation | undefined, f: 
 }
 
 function logicSql(qualifier: string, relation: Relation | undefined, tree: LogicTree, p: Params): string {
-  const parts = tree.children.map((c) => c.type === 'filter'
-    ? filterSql(qualifier, relation, c.filter, p)
-    : logicSql(qualifier, relation, c, p));
+  const parts = tree.children.map((c) =>
+    c.type === 'filter' ? filterSql(qualifier, relation, c.filter, p) : logicSql(qualifier, relation, c, p),
+  );
   const joined = `(${parts.join(tree.op === 'or' ? ' OR ' : ' AND ')})`;
   return tree.negated ? `NOT ${joined}` : joined;
 }
@@ -89,8 +117,10 @@ export function filterConditions(node: ReadNode, qualifier: string, p: Params): 
 
 /** `embed=is.null` / `embed=not.is.null`: conditions on the lateral subqueries, so they need the joins. */
 export function presenceConditions(node: ReadNode): string[] {
-  return node.presence.map(({ embed, isNull }) =>
-    `${embed.toOne ? `pg_catalog.row_to_json(${embed.lateral}.*)` : `${embed.lateral}.${AGG}`} IS ${isNull ? '' : 'NOT '}NULL`);
+  return node.presence.map(
+    ({ embed, isNull }) =>
+      `${embed.toOne ? `pg_catalog.row_to_json(${embed.lateral}.*)` : `${embed.lateral}.${AGG}`} IS ${isNull ? '' : 'NOT '}NULL`,
+  );
 }
 
 export function conditionsSql(node: ReadNode, qualifier: string, p: Params): string[] {
@@ -101,7 +131,9 @@ export function projectionSql(node: ReadNode, qualifier: string, p: Params): str
   const parts: string[] = [];
   for (const item of node.items) {
     if (item.kind === 'star') {
-      parts.push(...(node.relation ? node.relation.columns.map((c) => `${qualifier}.${ident(c.name)}`) : [`${qualifier}.*`]));
+      parts.push(
+        ...(node.relation ? node.relation.columns.map((c) => `${qualifier}.${ident(c.name)}`) : [`${qualifier}.*`]),
+      );
     } else if (item.kind === 'field') {
       const expr = fieldSql(qualifier, node.relation, item.field, p);
       parts.push(`${item.cast ? `CAST(${expr} AS ${item.cast})` : expr} AS ${ident(item.key)}`);
@@ -156,30 +188,43 @@ export function joinsSql(node: ReadNode, qualifier: string, p: Params, maxRows: 
 function embedCountKey(e: EmbedItem): string | undefined {
   const items = e.node.items;
   const only = items.length === 1 && items[0].kind === 'field' ? items[0] : undefined;
-  const isCount = only && only.field.name === 'count' && only.field.json.length === 0 && !only.cast && !e.rel.target.columnMap.has('count');
+  const isCount =
+    only &&
+    only.field.name === 'count' &&
+    only.field.json.length === 0 &&
+    !only.cast &&
+    !e.rel.target.columnMap.has('count');
   return isCount && !e.toOne ? only.key : undefined;
 }
 
 function embedSql(e: EmbedItem, parentQualifier: string, p: Params, maxRows: number): string {
   const child = e.node;
   const q = child.qualifier;
-  const link = e.rel.targetColumns.map((col, i) => `${q}.${ident(col)} = ${parentQualifier}.${ident(e.rel.sourceColumns[i])}`);
+  const link = e.rel.targetColumns.map(
+    (col, i) => `${q}.${ident(col)} = ${parentQualifier}.${ident(e.rel.sourceColumns[i])}`,
+  );
   const where = [...link, ...conditionsSql(child, q, p)].join(' AND ');
   const target = `${qualifiedName(e.rel.target.schema, e.rel.target.name)} AS ${q}`;
   const countKey = embedCountKey(e);
   if (countKey !== undefined) {
-    return `SELECT pg_catalog.json_build_array(pg_catalog.json_build_object(${p.add(countKey)}::text, pg_catalog.count(*))) AS ${AGG} ` +
-      `FROM ${target}${joinsSql(child, q, p, maxRows)} WHERE ${where}`;
+    return (
+      `SELECT pg_catalog.json_build_array(pg_catalog.json_build_object(${p.add(countKey)}::text, pg_catalog.count(*))) AS ${AGG} ` +
+      `FROM ${target}${joinsSql(child, q, p, maxRows)} WHERE ${where}`
+    );
   }
   const limit = e.toOne ? child.limit : Math.min(child.limit ?? maxRows, maxRows);
-  const rows = `SELECT ${projectionSql(child, q, p)} FROM ${target}${joinsSql(child, q, p, maxRows)} WHERE ${where}` +
+  const rows =
+    `SELECT ${projectionSql(child, q, p)} FROM ${target}${joinsSql(child, q, p, maxRows)} WHERE ${where}` +
     `${orderSql(child, q, p)}${pageSql(limit, child.offset)}`;
   return e.toOne ? rows : `SELECT pg_catalog.json_agg(pgrst_rows) AS ${AGG} FROM (${rows}) AS pgrst_rows`;
 }
 
 /** The root of a read: the page of rows, and the FROM…WHERE that a count of all matching rows uses. */
 export function rootSelect(
-  node: ReadNode, from: string, qualifier: string, p: Params,
+  node: ReadNode,
+  from: string,
+  qualifier: string,
+  p: Params,
   opts: { maxRows: number; limit?: number; offset?: number; filtered?: boolean },
 ): { rows: string; countFrom: string } {
   const joins = joinsSql(node, qualifier, p, opts.maxRows);

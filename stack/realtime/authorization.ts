@@ -28,13 +28,20 @@ export interface AuthContext {
 
 /** A failure that is not a policy decision; `code`/`message` become the join error reason. */
 export class AuthorizationError extends Error {
-  constructor(public code: string, message: string) {
+  constructor(
+    public code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 export class Authorizer {
-  constructor(private pool: ReservedPool | undefined, private metrics: Metrics, private log: Logger) {}
+  constructor(
+    private pool: ReservedPool | undefined,
+    private metrics: Metrics,
+    private log: Logger,
+  ) {}
 
   /** Read check at join: which of the extensions' probe rows the role may SELECT. */
   async read(ctx: AuthContext, presence: boolean): Promise<{ broadcast: boolean; presence: boolean | null }> {
@@ -53,7 +60,9 @@ export class Authorizer {
     ];
     text.push(settingsSql(ctx.claims, ctx.topic, ctx.headers));
     text.push(`select coalesce(string_agg(id::text, ','), '') as probe_ids from realtime.messages
-      where id in (${Object.values(ids).map((id) => quoteLiteral(id)).join(', ')})`);
+      where id in (${Object.values(ids)
+        .map((id) => quoteLiteral(id))
+        .join(', ')})`);
     text.push('rollback');
     const started = performance.now();
     try {
@@ -92,7 +101,8 @@ export class Authorizer {
       return true;
     } catch (err) {
       this.rethrowInfrastructure(err);
-      if (sqlState(err) !== '42501') this.log.warn('RlsPolicyError', { topic: ctx.topic, error: (err as Error).message });
+      if (sqlState(err) !== '42501')
+        this.log.warn('RlsPolicyError', { topic: ctx.topic, error: (err as Error).message });
       return false;
     } finally {
       this.metrics.authSeconds.observe((performance.now() - started) / 1000);
@@ -104,8 +114,12 @@ export class Authorizer {
    * query, as a probe that fails in Postgres is (RlsPolicyError).
    */
   private fitsPostgres(ctx: AuthContext): boolean {
-    const values = [ctx.topic, String(ctx.claims.role), typeof ctx.claims.sub === 'string' ? ctx.claims.sub : '',
-      ...Object.entries(ctx.headers).flat()];
+    const values = [
+      ctx.topic,
+      String(ctx.claims.role),
+      typeof ctx.claims.sub === 'string' ? ctx.claims.sub : '',
+      ...Object.entries(ctx.headers).flat(),
+    ];
     if (!values.some((v) => v.includes('\u0000'))) return true;
     this.log.warn('RlsPolicyError', { topic: ctx.topic, error: 'NUL character in topic, claims or headers' });
     return false;
@@ -113,7 +127,10 @@ export class Authorizer {
 
   private run(text: string) {
     if (!this.pool) {
-      throw new AuthorizationError('UnableToConnectToProject', 'Realtime was unable to connect to the project database');
+      throw new AuthorizationError(
+        'UnableToConnectToProject',
+        'Realtime was unable to connect to the project database',
+      );
     }
     return this.pool.multi(text);
   }
@@ -126,7 +143,10 @@ export class Authorizer {
     }
     // Driver errors (ECONNREFUSED, CONNECTION_CLOSED, ...) are not SQLSTATEs; class 08 is a lost connection.
     if (!state || !/^[0-9A-Z]{5}$/.test(state) || state.startsWith('08')) {
-      throw new AuthorizationError('UnableToConnectToProject', 'Realtime was unable to connect to the project database');
+      throw new AuthorizationError(
+        'UnableToConnectToProject',
+        'Realtime was unable to connect to the project database',
+      );
     }
   }
 }

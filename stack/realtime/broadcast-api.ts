@@ -10,7 +10,8 @@ import { verifyJwt, type Claims } from './jwt.ts';
 
 const cors = {
   'access-control-allow-origin': '*',
-  'access-control-allow-headers': 'authorization, x-client-info, apikey, content-type, x-retry-count, traceparent, tracestate, baggage',
+  'access-control-allow-headers':
+    'authorization, x-client-info, apikey, content-type, x-retry-count, traceparent, tracestate, baggage',
   'access-control-allow-methods': 'GET, POST, OPTIONS',
 };
 
@@ -18,7 +19,9 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
   const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, {
     ...cors,
-    ...(body === undefined ? {} : { 'content-type': typeof body === 'string' ? 'text/plain; version=0.0.4' : 'application/json' }),
+    ...(body === undefined
+      ? {}
+      : { 'content-type': typeof body === 'string' ? 'text/plain; version=0.0.4' : 'application/json' }),
     ...headers,
   });
   res.end(text);
@@ -101,17 +104,22 @@ async function batch(ctx: Context, req: IncomingMessage, res: ServerResponse): P
   let invalid = false;
   const errors = parsed.messages.map((m: Record<string, unknown>) => {
     const e: Record<string, string[]> = {};
-    for (const f of ['topic', 'event'] as const) if (typeof m?.[f] !== 'string' || m[f] === '') e[f] = ["can't be blank"];
+    for (const f of ['topic', 'event'] as const)
+      if (typeof m?.[f] !== 'string' || m[f] === '') e[f] = ["can't be blank"];
     if (m?.payload === undefined || m.payload === null) e.payload = ["can't be blank"];
     else if (typeof m.payload !== 'object' || Array.isArray(m.payload)) e.payload = ['is invalid'];
-    else if (Buffer.byteLength(JSON.stringify(m.payload)) > ctx.limits.maxPayloadBytes) e.payload = ['Payload size exceeds tenant limit'];
+    else if (Buffer.byteLength(JSON.stringify(m.payload)) > ctx.limits.maxPayloadBytes)
+      e.payload = ['Payload size exceeds tenant limit'];
     if (Object.keys(e).length) invalid = true;
     return e;
   });
   if (invalid) return send(res, 422, { errors: { messages: errors } });
   const messages = (parsed.messages as Record<string, unknown>[]).map((m): BatchMessage => ({
-    topic: m.topic as string, event: m.event as string, payload: m.payload as Record<string, unknown>,
-    private: m.private === true || m.private === 'true', id: typeof m.id === 'string' ? m.id : undefined,
+    topic: m.topic as string,
+    event: m.event as string,
+    payload: m.payload as Record<string, unknown>,
+    private: m.private === true || m.private === 'true',
+    id: typeof m.id === 'string' ? m.id : undefined,
   }));
   if (messages.length > ctx.limits.config.maxEventsPerSecond) {
     return send(res, 429, { message: 'Too many messages to broadcast, please reduce the batch size' });
@@ -135,13 +143,23 @@ async function batch(ctx: Context, req: IncomingMessage, res: ServerResponse): P
     if (m.private && !allowed.get(m.topic)) continue;
     const bodyOut: Record<string, unknown> = { type: 'broadcast', event: m.event, payload: m.payload };
     if (m.id !== undefined) bodyOut.meta = { id: m.id };
-    fanoutBroadcast(ctx, topicKey(m.private, m.topic), `realtime:${m.topic}`, { origin: 'json', body: bodyOut, id: m.id });
+    fanoutBroadcast(ctx, topicKey(m.private, m.topic), `realtime:${m.topic}`, {
+      origin: 'json',
+      body: bodyOut,
+      id: m.id,
+    });
   }
   send(res, 202);
 }
 
-async function one(ctx: Context, req: IncomingMessage, res: ServerResponse, topic: string, event: string,
-  isPrivate: boolean): Promise<void> {
+async function one(
+  ctx: Context,
+  req: IncomingMessage,
+  res: ServerResponse,
+  topic: string,
+  event: string,
+  isPrivate: boolean,
+): Promise<void> {
   const claims = requestClaims(ctx, req);
   if (!claims) return send(res, 401, { message: 'Unauthorized' });
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -149,7 +167,8 @@ async function one(ctx: Context, req: IncomingMessage, res: ServerResponse, topi
     return send(res, 415, { error: 'Unsupported Media Type. Use application/json or application/octet-stream' });
   }
   const body = await requestBody(ctx, req);
-  if (!body || body.length > ctx.limits.maxPayloadBytes) return send(res, 422, { message: 'Payload size exceeds tenant limit' });
+  if (!body || body.length > ctx.limits.maxPayloadBytes)
+    return send(res, 422, { message: 'Payload size exceeds tenant limit' });
   const binary = type === 'application/octet-stream';
   if (!binary) {
     try {
@@ -171,16 +190,25 @@ async function one(ctx: Context, req: IncomingMessage, res: ServerResponse, topi
   ctx.metrics.eventsIn.inc();
   ctx.limits.events.add(1);
   fanoutBroadcast(ctx, topicKey(isPrivate, topic), `realtime:${topic}`, {
-    origin: 'binary', event, encoding: binary ? 0 : 1, bytes: body, metaJson: '',
+    origin: 'binary',
+    event,
+    encoding: binary ? 0 : 1,
+    bytes: body,
+    metaJson: '',
   });
   send(res, 202);
 }
 
 function tooMany(ctx: Context, res: ServerResponse): void {
   const { events } = ctx.limits;
-  send(res, 429, { message: 'Too many requests' }, {
-    'x-rate-rolling': String(Math.round(events.avg)),
-    'x-rate-limit': String(events.limit),
-    'x-rate-limit-remaining': String(Math.max(0, Math.round(events.limit - events.avg))),
-  });
+  send(
+    res,
+    429,
+    { message: 'Too many requests' },
+    {
+      'x-rate-rolling': String(Math.round(events.avg)),
+      'x-rate-limit': String(events.limit),
+      'x-rate-limit-remaining': String(Math.max(0, Math.round(events.limit - events.avg))),
+    },
+  );
 }

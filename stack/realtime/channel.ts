@@ -30,8 +30,15 @@ export class Channel {
   recheckAt = 0;
   closed = false;
 
-  constructor(readonly conn: Conn, readonly topic: string, readonly sub: string, readonly joinRef: string | null,
-    readonly isPrivate: boolean, public token: string, public claims: Claims) {
+  constructor(
+    readonly conn: Conn,
+    readonly topic: string,
+    readonly sub: string,
+    readonly joinRef: string | null,
+    readonly isPrivate: boolean,
+    public token: string,
+    public claims: Claims,
+  ) {
     this.key = topicKey(isPrivate, sub);
   }
 
@@ -96,7 +103,10 @@ function parseConfig(payload: Record<string, unknown>): JoinConfig {
   return {
     self: bool(broadcast.self),
     ack: bool(broadcast.ack),
-    replay: broadcast.replay === undefined || broadcast.replay === null ? undefined : obj(broadcast.replay) as JoinConfig['replay'],
+    replay:
+      broadcast.replay === undefined || broadcast.replay === null
+        ? undefined
+        : (obj(broadcast.replay) as JoinConfig['replay']),
     replicationReady: bool(broadcast.replication_ready),
     presenceKey: presence.key,
     presenceEnabled: bool(presence.enabled),
@@ -153,7 +163,8 @@ export async function join(ctx: Context, conn: Conn, msg: InMessage): Promise<vo
     setTimeout(() => conn.close(1001, 'Too many joins per second'), ctx.options.channelErrorBackoffMs + 10).unref();
     return;
   }
-  if (conn.channels.size >= limits.config.maxChannelsPerClient) return fail('ChannelRateLimitReached: Too many channels');
+  if (conn.channels.size >= limits.config.maxChannelsPerClient)
+    return fail('ChannelRateLimitReached: Too many channels');
 
   const verified = verifyJwt(token, ctx.keys);
   if (!verified.ok) return fail(`${verified.code}: ${verified.message}`);
@@ -181,7 +192,8 @@ export async function join(ctx: Context, conn: Conn, msg: InMessage): Promise<vo
   let replayed: Awaited<ReturnType<typeof replay>> | undefined;
   if (cfg.replay) {
     if (!cfg.isPrivate) return fail('UnableToReplayMessages: Replay is not allowed for public channels');
-    if (!ch.broadcastRead) return fail(`Unauthorized: You do not have permissions to read from this Channel topic: ${sub}`);
+    if (!ch.broadcastRead)
+      return fail(`Unauthorized: You do not have permissions to read from this Channel topic: ${sub}`);
     const { since, limit } = cfg.replay;
     if (!Number.isInteger(since) || (limit !== undefined && limit !== null && !Number.isInteger(limit))) {
       return fail('UnableToReplayMessages: Replay params are not valid');
@@ -307,7 +319,8 @@ export async function refreshToken(ctx: Context, ch: Channel, payload: unknown):
     } catch (err) {
       return shutdown(ctx, ch, (err as Error).message);
     }
-    const lost = (before.broadcast === true && !ch.broadcastRead) || (before.presence === true && ch.presenceRead === false);
+    const lost =
+      (before.broadcast === true && !ch.broadcastRead) || (before.presence === true && ch.presenceRead === false);
     if (lost) return shutdown(ctx, ch, `You no longer have permission to read from this Channel topic: ${ch.sub}`);
     if (!ch.broadcastRead && !ch.presenceRead) {
       return shutdown(ctx, ch, `You do not have permissions to read from this Channel topic: ${ch.sub}`);

@@ -15,9 +15,14 @@ export class Conn {
   private pending: Promise<void> | null = null;
   private queue: [Buffer, boolean][] | null = null;
 
-  constructor(private ctx: Context, readonly ws: WebSocket, readonly vsn: Vsn, readonly token: string,
+  constructor(
+    private ctx: Context,
+    readonly ws: WebSocket,
+    readonly vsn: Vsn,
+    readonly token: string,
     /** The upgrade request's x-* headers, handed to RLS as request.headers. */
-    readonly headers: Record<string, string>) {}
+    readonly headers: Record<string, string>,
+  ) {}
 
   sendText(joinRef: string | null, ref: string | null, topic: string, event: string, payload: unknown): void {
     if (this.closed) return;
@@ -83,14 +88,25 @@ export class Conn {
       if (!push) return this.malformed();
       const ch = this.channels.get(push.topic);
       if (!ch) return this.unmatched(push.joinRef, push.ref, push.topic);
-      return handleBroadcast(ctx, ch, push.ref, {
-        origin: 'binary', event: push.userEvent, encoding: push.encoding, bytes: push.payload, metaJson: '',
-      }, push.payload.length);
+      return handleBroadcast(
+        ctx,
+        ch,
+        push.ref,
+        {
+          origin: 'binary',
+          event: push.userEvent,
+          encoding: push.encoding,
+          bytes: push.payload,
+          metaJson: '',
+        },
+        push.payload.length,
+      );
     }
     const msg = decodeText(data.toString('utf8'), this.vsn);
     if (!msg) return this.malformed();
     if (msg.topic === 'phoenix') {
-      if (msg.event === 'heartbeat') this.sendText(null, msg.ref, 'phoenix', 'phx_reply', { status: 'ok', response: {} });
+      if (msg.event === 'heartbeat')
+        this.sendText(null, msg.ref, 'phoenix', 'phx_reply', { status: 'ok', response: {} });
       return;
     }
     if (msg.event === 'phx_join') return join(ctx, this, msg);
@@ -111,8 +127,10 @@ export class Conn {
 
   /** The text form of a broadcast (V1 clients, other SDKs): forwarded as JSON, extra keys and all. */
   private textBroadcast(ch: Channel, msg: InMessage): void | Promise<void> {
-    const body = msg.payload && typeof msg.payload === 'object' && !Array.isArray(msg.payload)
-      ? (msg.payload as Record<string, unknown>) : null;
+    const body =
+      msg.payload && typeof msg.payload === 'object' && !Array.isArray(msg.payload)
+        ? (msg.payload as Record<string, unknown>)
+        : null;
     if (!body) return;
     const size = Buffer.byteLength(JSON.stringify(body.payload ?? null));
     return handleBroadcast(this.ctx, ch, msg.ref, { origin: 'json', body }, size);

@@ -12,11 +12,22 @@ const messagesRelation = /^messages(_\d{4}_\d{2}_\d{2})?$/;
 export function onMessagesTransaction(ctx: Context, tx: Transaction): void {
   const latency = Math.max(0, Date.now() - tx.commitTime.getTime()) / 1000;
   for (const change of tx.changes) {
-    if (change.kind !== 'INSERT' || change.relation.schema !== 'realtime' || !messagesRelation.test(change.relation.table)) continue;
+    if (
+      change.kind !== 'INSERT' ||
+      change.relation.schema !== 'realtime' ||
+      !messagesRelation.test(change.relation.table)
+    )
+      continue;
     const row = rowOf(change);
     // Upstream needs these columns (else UnableToBroadcastChanges) and one of payload/binary_payload.
-    if (!row.id || row.topic == null || row.event == null || row.private == null || !row.inserted_at
-      || (row.payload == null && row.binary_payload == null)) {
+    if (
+      !row.id ||
+      row.topic == null ||
+      row.event == null ||
+      row.private == null ||
+      !row.inserted_at ||
+      (row.payload == null && row.binary_payload == null)
+    ) {
       ctx.log.warn('UnableToBroadcastChanges', { id: row.id, topic: row.topic });
       continue;
     }
@@ -33,8 +44,12 @@ export function onMessagesTransaction(ctx: Context, tx: Transaction): void {
     ctx.metrics.dbEvents.inc();
     ctx.metrics.dbBroadcastLatency.observe(latency);
     fanoutBroadcast(ctx, topicKey(isPrivate, row.topic), `realtime:${row.topic}`, {
-      origin: 'binary', event: row.event, encoding: row.payload != null ? 1 : 0, bytes,
-      metaJson: JSON.stringify({ id: row.id }), id: row.id,
+      origin: 'binary',
+      event: row.event,
+      encoding: row.payload != null ? 1 : 0,
+      bytes,
+      metaJson: JSON.stringify({ id: row.id }),
+      id: row.id,
     });
   }
 }

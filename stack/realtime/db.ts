@@ -32,7 +32,11 @@ export class ReservedPool {
   private all: ReservedSql[] = [];
   private queue: Job[] = [];
 
-  constructor(private sql: Db, private size: number, private maxBatch = 32) {}
+  constructor(
+    private sql: Db,
+    private size: number,
+    private maxBatch = 32,
+  ) {}
 
   async start(): Promise<void> {
     for (let i = 0; i < this.size; i++) {

@@ -25,8 +25,10 @@ export async function startRealtimeFromEnv(env: NodeJS.ProcessEnv, log: Logger):
     host: env.STACK_REALTIME_HOST ?? '127.0.0.1',
     jwtSecret: env.JWT_SECRET ?? demoKeys.jwtSecret,
     opaqueKeys: {
-      publishable: demoKeys.publishableKey, secret: demoKeys.secretKey,
-      anonJwt: demoKeys.anonKey, serviceRoleJwt: demoKeys.serviceRoleKey,
+      publishable: demoKeys.publishableKey,
+      secret: demoKeys.secretKey,
+      anonJwt: demoKeys.anonKey,
+      serviceRoleJwt: demoKeys.serviceRoleKey,
     },
     dbUrl: dbUrl(cfg, { user: 'supabase_admin', sslmode: false }),
     limits: Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)) as RealtimeOptions['limits'],
@@ -34,6 +36,9 @@ export async function startRealtimeFromEnv(env: NodeJS.ProcessEnv, log: Logger):
     connectErrorBackoffMs: num('CONNECT_ERROR_BACKOFF_MS'),
     log,
   });
-  log.info('ready', { websocket: `ws://127.0.0.1:${server.port}/realtime/v1/websocket`, metrics: `http://127.0.0.1:${server.port}/metrics` });
+  log.info('ready', {
+    websocket: `ws://127.0.0.1:${server.port}/realtime/v1/websocket`,
+    metrics: `http://127.0.0.1:${server.port}/metrics`,
+  });
   return server;
 }

@@ -45,20 +45,29 @@ interface FrameSet {
 }
 
 /** Wire frames of a broadcast for a client topic (`realtime:<sub>`); null where a version cannot receive it. */
-export function broadcastFrames(topic: string, msg: BroadcastMessage): { v2: () => [Buffer] | null; v1: () => [Buffer] | null } {
+export function broadcastFrames(
+  topic: string,
+  msg: BroadcastMessage,
+): { v2: () => [Buffer] | null; v1: () => [Buffer] | null } {
   const cache: FrameSet = {};
   // JSON-origin bodies are forwarded verbatim (a V1 client's extra keys included), as upstream does.
   const jsonPayload = () => {
     if (msg.origin === 'json') return msg.body;
     const payload = JSON.parse(Buffer.from(msg.bytes).toString('utf8'));
-    return { type: 'broadcast', event: msg.event, payload, ...(msg.metaJson ? { meta: JSON.parse(msg.metaJson) } : {}) };
+    return {
+      type: 'broadcast',
+      event: msg.event,
+      payload,
+      ...(msg.metaJson ? { meta: JSON.parse(msg.metaJson) } : {}),
+    };
   };
   return {
     v2: () => {
       if (cache.v2 === undefined) {
-        const data = msg.origin === 'binary'
-          ? encodeUserBroadcast(topic, msg.event, msg.metaJson, msg.encoding, msg.bytes)
-          : Buffer.from(encodeText(2, null, null, topic, 'broadcast', jsonPayload()));
+        const data =
+          msg.origin === 'binary'
+            ? encodeUserBroadcast(topic, msg.event, msg.metaJson, msg.encoding, msg.bytes)
+            : Buffer.from(encodeText(2, null, null, topic, 'broadcast', jsonPayload()));
         cache.v2 = data && [wsFrame(data, msg.origin === 'binary')];
       }
       return cache.v2;
@@ -66,9 +75,10 @@ export function broadcastFrames(topic: string, msg: BroadcastMessage): { v2: () 
     v1: () => {
       if (cache.v1 === undefined) {
         // V1 sockets never receive binary payloads (upstream skips them).
-        cache.v1 = msg.origin === 'binary' && msg.encoding !== JSON_ENCODING
-          ? null
-          : [wsFrame(Buffer.from(encodeText(1, null, null, topic, 'broadcast', jsonPayload())), false)];
+        cache.v1 =
+          msg.origin === 'binary' && msg.encoding !== JSON_ENCODING
+            ? null
+            : [wsFrame(Buffer.from(encodeText(1, null, null, topic, 'broadcast', jsonPayload())), false)];
       }
       return cache.v1;
     },
@@ -76,7 +86,13 @@ export function broadcastFrames(topic: string, msg: BroadcastMessage): { v2: () 
 }
 
 /** Sends a broadcast to a topic's channels: honours `self`, private read results and replayed ids. */
-export function fanoutBroadcast(ctx: Context, key: string, topic: string, msg: BroadcastMessage, sender?: Channel): number {
+export function fanoutBroadcast(
+  ctx: Context,
+  key: string,
+  topic: string,
+  msg: BroadcastMessage,
+  sender?: Channel,
+): number {
   const members = ctx.topics.get(key);
   if (!members) return 0;
   const frames = broadcastFrames(topic, msg);
@@ -104,9 +120,10 @@ export function fanoutPresence(ctx: Context, key: string, topic: string, payload
   let delivered = 0;
   for (const ch of members) {
     if (ch.isPrivate && ch.presenceRead === false) continue;
-    const frame = ch.conn.vsn === 2
-      ? (v2 ??= [wsFrame(Buffer.from(encodeText(2, null, null, topic, 'presence_diff', payload)), false)])
-      : (v1 ??= [wsFrame(Buffer.from(encodeText(1, null, null, topic, 'presence_diff', payload)), false)]);
+    const frame =
+      ch.conn.vsn === 2
+        ? (v2 ??= [wsFrame(Buffer.from(encodeText(2, null, null, topic, 'presence_diff', payload)), false)])
+        : (v1 ??= [wsFrame(Buffer.from(encodeText(1, null, null, topic, 'presence_diff', payload)), false)]);
     ch.conn.sendWire(frame);
     delivered++;
   }

@@ -3,7 +3,21 @@
 // Filters become SQL comparisons evaluated by Postgres with the column's own type, as upstream evaluates them.
 import { quoteLiteral } from '../shared/sql.ts';
 
-export const operators = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'like', 'ilike', 'is', 'match', 'imatch', 'isdistinct'] as const;
+export const operators = [
+  'eq',
+  'neq',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'in',
+  'like',
+  'ilike',
+  'is',
+  'match',
+  'imatch',
+  'isdistinct',
+] as const;
 export type Operator = (typeof operators)[number];
 
 export interface Filter {
@@ -65,7 +79,8 @@ export function parseFilters(input: string | undefined | null): Filter[] {
     const raw = dot < 0 ? '' : rest.slice(dot + 1);
     if (!operators.includes(op) || dot < 0) throw new FilterError(inspectList(rest.split('.')));
     if (op === 'in') {
-      if (!raw.startsWith('(') || !raw.endsWith(')')) throw new FilterError(`${op} value must be wrapped in parentheses: ${raw}`);
+      if (!raw.startsWith('(') || !raw.endsWith(')'))
+        throw new FilterError(`${op} value must be wrapped in parentheses: ${raw}`);
       const items = splitTop(raw.slice(1, -1), ',').map((v) => unquote(v.trim()));
       if (items.length > 100) throw new FilterError('in filter can have at most 100 values');
       return { column, op, negate, value: items };
@@ -85,7 +100,8 @@ export function filterSql(f: Filter, value: string | null, type: string): string
   let expr: string;
   if (f.op in cmp) expr = `${v} ${cmp[f.op]} ${lit(f.value as string)}`;
   else if (f.op === 'in') expr = `${v} = any(array[${(f.value as string[]).map(lit).join(', ')}]::${type}[])`;
-  else if (f.op === 'is') expr = `${v} is ${(f.value as string).toLowerCase() === 'null' ? 'null' : (f.value as string).toLowerCase()}`;
+  else if (f.op === 'is')
+    expr = `${v} is ${(f.value as string).toLowerCase() === 'null' ? 'null' : (f.value as string).toLowerCase()}`;
   else if (f.op === 'isdistinct') expr = `${v} is distinct from ${lit(f.value as string)}`;
   else {
     const sqlOp = { like: 'like', ilike: 'ilike', match: '~', imatch: '~*' }[f.op as 'like'];
@@ -106,4 +122,3 @@ export function filterCheckSql(f: Filter, type: string): string {
 
 export const describeFilters = (filters: Filter[]) =>
   `[${filters.map((f) => `{${JSON.stringify(f.column)}, ${JSON.stringify(f.op)}, ${JSON.stringify(Array.isArray(f.value) ? `(${f.value.join(',')})` : f.value)}}`).join(', ')}]`;
-

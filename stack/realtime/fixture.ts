@@ -77,4 +77,7 @@ insert into public.rt_members (meeting_id, user_id) values
 `;
 
 /** The fixture as the project of a throwaway cluster (`startTestCluster({ project: fixtureProject, … })`). */
-export const fixtureProject = { migrations: { '20260101000000_realtime_fixture.sql': fixtureMigration }, seed: fixtureSeed };
+export const fixtureProject = {
+  migrations: { '20260101000000_realtime_fixture.sql': fixtureMigration },
+  seed: fixtureSeed,
+};

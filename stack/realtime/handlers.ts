@@ -6,8 +6,13 @@ import type { Context } from './context.ts';
 import { fanoutBroadcast, type BroadcastMessage } from './fanout.ts';
 import type { InMessage } from './serializer.ts';
 
-export function handleBroadcast(ctx: Context, ch: Channel, ref: string | null, msg: BroadcastMessage,
-  size: number): void | Promise<void> {
+export function handleBroadcast(
+  ctx: Context,
+  ch: Channel,
+  ref: string | null,
+  msg: BroadcastMessage,
+  size: number,
+): void | Promise<void> {
   ctx.metrics.eventsIn.inc();
   ctx.limits.events.add(1);
   if (size > ctx.limits.maxPayloadBytes) {
@@ -17,10 +22,13 @@ export function handleBroadcast(ctx: Context, ch: Channel, ref: string | null, m
   }
   if (ch.isPrivate && ch.broadcastWrite !== true) {
     if (ch.broadcastWrite === false) return; // refused sends are dropped silently, even with ack
-    return ctx.authorizer.write(ch.authContext(), 'broadcast').then((allowed) => {
-      ch.broadcastWrite = allowed;
-      if (allowed && !ch.closed) deliver(ctx, ch, ref, msg);
-    }, (err: Error) => ctx.log.warn('broadcast authorization failed', { topic: ch.sub, error: err.message }));
+    return ctx.authorizer.write(ch.authContext(), 'broadcast').then(
+      (allowed) => {
+        ch.broadcastWrite = allowed;
+        if (allowed && !ch.closed) deliver(ctx, ch, ref, msg);
+      },
+      (err: Error) => ctx.log.warn('broadcast authorization failed', { topic: ch.sub, error: err.message }),
+    );
   }
   deliver(ctx, ch, ref, msg);
 }
@@ -40,7 +48,8 @@ export async function handlePresence(ctx: Context, ch: Channel, msg: InMessage):
   const calls = (ch.presenceCalls ??= []).filter((t) => t > now - limits.config.clientPresenceWindowMs);
   calls.push(now);
   ch.presenceCalls = calls;
-  if (calls.length > limits.config.clientPresenceMaxCalls) return shutdown(ctx, ch, 'Client presence rate limit exceeded');
+  if (calls.length > limits.config.clientPresenceMaxCalls)
+    return shutdown(ctx, ch, 'Client presence rate limit exceeded');
   limits.presence.add(1);
   if (limits.presence.tripped) return shutdown(ctx, ch, 'Too many presence messages per second');
 

@@ -46,17 +46,26 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
     await pool.start();
   }
   const ctx: Context = {
-    options: o, keys: { secret: o.jwtSecret, jwks: o.jwks }, log: o.log, metrics,
+    options: o,
+    keys: { secret: o.jwtSecret, jwks: o.jwks },
+    log: o.log,
+    metrics,
     limits: new TenantLimits(o.limits, () => onTick()),
     authorizer: new Authorizer(pool, metrics, o.log),
-    presence: new PresenceStore(), topics: new Map(), conns: new Set(), users: 0, sql,
-    shuttingDown: false, replicationReady: false,
+    presence: new PresenceStore(),
+    topics: new Map(),
+    conns: new Set(),
+    users: 0,
+    sql,
+    shuttingDown: false,
+    replicationReady: false,
   };
 
   // Upstream channels poll the tenant's event counter and stop when it is over the limit.
   function onTick(): void {
     if (!ctx.limits.events.tripped) return;
-    for (const conn of ctx.conns) for (const ch of [...conn.channels.values()]) shutdown(ctx, ch, 'Too many messages per second');
+    for (const conn of ctx.conns)
+      for (const ch of [...conn.channels.values()]) shutdown(ctx, ch, 'Too many messages per second');
   }
 
   const streams: ReplicationStream[] = [];
@@ -67,17 +76,26 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
     if (o.postgresChanges) {
       const changes = new PostgresChanges(ctx, sql, pool!);
       ctx.changes = changes;
-      streams.push(new ReplicationStream({
-        url: o.dbUrl, publications: ['supabase_realtime'], slotPrefix: 'supabase_realtime_replication_slot',
-        onTransaction: (tx) => changes.onTransaction(tx), log: o.log.child('changes'),
-      }));
+      streams.push(
+        new ReplicationStream({
+          url: o.dbUrl,
+          publications: ['supabase_realtime'],
+          slotPrefix: 'supabase_realtime_replication_slot',
+          onTransaction: (tx) => changes.onTransaction(tx),
+          log: o.log.child('changes'),
+        }),
+      );
     }
     if (o.dbBroadcast) {
-      streams.push(new ReplicationStream({
-        url: o.dbUrl, publications: ['supabase_realtime_messages_publication'],
-        slotPrefix: 'supabase_realtime_messages_replication_slot',
-        onTransaction: (tx) => onMessagesTransaction(ctx, tx), log: o.log.child('db-broadcast'),
-      }));
+      streams.push(
+        new ReplicationStream({
+          url: o.dbUrl,
+          publications: ['supabase_realtime_messages_publication'],
+          slotPrefix: 'supabase_realtime_messages_replication_slot',
+          onTransaction: (tx) => onMessagesTransaction(ctx, tx),
+          log: o.log.child('db-broadcast'),
+        }),
+      );
     }
     await Promise.all(streams.map((s) => s.start()));
     ctx.replicationReady = o.dbBroadcast;
@@ -85,13 +103,18 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
 
   // One sweep for all sockets and channels instead of a timer each: idle sockets close, expired tokens stop
   // their channels.
-  timers.push(setInterval(() => {
-    const now = Date.now();
-    for (const conn of ctx.conns) {
-      if (now - conn.lastSeen > o.idleTimeoutMs) conn.close(1000, 'idle timeout');
-      for (const ch of [...conn.channels.values()]) recheckToken(ctx, ch, now);
-    }
-  }, Math.min(1000, Math.max(50, o.idleTimeoutMs / 4))));
+  timers.push(
+    setInterval(
+      () => {
+        const now = Date.now();
+        for (const conn of ctx.conns) {
+          if (now - conn.lastSeen > o.idleTimeoutMs) conn.close(1000, 'idle timeout');
+          for (const ch of [...conn.channels.values()]) recheckToken(ctx, ch, now);
+        }
+      },
+      Math.min(1000, Math.max(50, o.idleTimeoutMs / 4)),
+    ),
+  );
   for (const t of timers) t.unref();
 
   const { server, wss } = createTransport(ctx);
@@ -112,15 +135,18 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
         ctx.shuttingDown = true;
         for (const t of timers) clearInterval(t);
         ctx.limits.stop();
-        const closed = [...ctx.conns].map((conn) => new Promise<void>((resolve) => {
-          if (conn.closed) return resolve();
-          conn.ws.once('close', () => resolve());
-          for (const ch of [...conn.channels.values()]) {
-            if (!opts.restart) conn.sendText(ch.joinRef, ch.joinRef, ch.topic, 'phx_close', {});
-            removeChannel(ctx, ch);
-          }
-          conn.close(opts.restart ? 1012 : 1001, opts.restart ? 'Service Restart' : 'Server shutting down');
-        }));
+        const closed = [...ctx.conns].map(
+          (conn) =>
+            new Promise<void>((resolve) => {
+              if (conn.closed) return resolve();
+              conn.ws.once('close', () => resolve());
+              for (const ch of [...conn.channels.values()]) {
+                if (!opts.restart) conn.sendText(ch.joinRef, ch.joinRef, ch.topic, 'phx_close', {});
+                removeChannel(ctx, ch);
+              }
+              conn.close(opts.restart ? 1012 : 1001, opts.restart ? 'Service Restart' : 'Server shutting down');
+            }),
+        );
         // Give clients a moment to answer the close handshake, then cut what is left.
         await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 1000))]);
         for (const client of wss.clients) client.terminate();

@@ -1,14 +1,19 @@
 // JWT verification with the real server's outcomes and error strings (Realtime's JwtVerification and
 // ChannelsAuthorization): HS* with the project secret, or any JWKS key matched by `kid`. Errors carry the code the
 // server prefixes join replies with and the bare message it uses for connect, refresh and shutdown.
-import { createHmac, createPublicKey, createSecretKey, timingSafeEqual, verify as verifySignature, type KeyObject } from 'node:crypto';
+import {
+  createHmac,
+  createPublicKey,
+  createSecretKey,
+  timingSafeEqual,
+  verify as verifySignature,
+  type KeyObject,
+} from 'node:crypto';
 import { decodeJwtSegment } from '../shared/jwt.ts';
 
 export type Claims = Record<string, unknown> & { role: string; exp: number; sub?: string };
 
-export type JwtResult =
-  | { ok: true; claims: Claims }
-  | { ok: false; code: string; message: string };
+export type JwtResult = { ok: true; claims: Claims } | { ok: false; code: string; message: string };
 
 export interface JwtKeys {
   secret: string;
@@ -21,8 +26,11 @@ const malformed = () => fail('MalformedJWT', 'The token provided is not a valid 
 const base64url = /^[A-Za-z0-9_-]*={0,2}$/;
 const hmacAlgs: Record<string, string> = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
 const asymAlgs: Record<string, { hash: string; kty: string; dsa?: 'ieee-p1363' }> = {
-  RS256: { hash: 'sha256', kty: 'RSA' }, RS384: { hash: 'sha384', kty: 'RSA' }, RS512: { hash: 'sha512', kty: 'RSA' },
-  ES256: { hash: 'sha256', kty: 'EC', dsa: 'ieee-p1363' }, ES384: { hash: 'sha384', kty: 'EC', dsa: 'ieee-p1363' },
+  RS256: { hash: 'sha256', kty: 'RSA' },
+  RS384: { hash: 'sha384', kty: 'RSA' },
+  RS512: { hash: 'sha512', kty: 'RSA' },
+  ES256: { hash: 'sha256', kty: 'EC', dsa: 'ieee-p1363' },
+  ES384: { hash: 'sha384', kty: 'EC', dsa: 'ieee-p1363' },
   ES512: { hash: 'sha512', kty: 'EC', dsa: 'ieee-p1363' },
 };
 
@@ -32,9 +40,10 @@ function importJwk(jwk: Record<string, unknown>): KeyObject | null {
   let key = keyCache.get(jwk);
   if (!key) {
     try {
-      key = jwk.kty === 'oct'
-        ? createSecretKey(Buffer.from(String(jwk.k), 'base64url'))
-        : createPublicKey({ key: jwk as never, format: 'jwk' });
+      key =
+        jwk.kty === 'oct'
+          ? createSecretKey(Buffer.from(String(jwk.k), 'base64url'))
+          : createPublicKey({ key: jwk as never, format: 'jwk' });
     } catch {
       return null;
     }
@@ -45,7 +54,10 @@ function importJwk(jwk: Record<string, unknown>): KeyObject | null {
 
 function signerError(kid: unknown): JwtResult {
   return typeof kid === 'string'
-    ? fail('JwtSignerError', `Failed to generate JWT signer for key ID (kid) "${kid}", check your JWT secret or JWKS configuration`)
+    ? fail(
+        'JwtSignerError',
+        `Failed to generate JWT signer for key ID (kid) "${kid}", check your JWT secret or JWKS configuration`,
+      )
     : fail('JwtSignerError', 'Failed to generate JWT signer, check your JWT secret or JWKS configuration');
 }
 
@@ -54,7 +66,9 @@ export function verifyJwt(raw: string, keys: JwtKeys, nowSec = Math.floor(Date.n
   let token = raw.trim();
   try {
     token = decodeURIComponent(token);
-  } catch { /* keep as is */ }
+  } catch {
+    /* keep as is */
+  }
   const parts = token.split('.');
   // Strict base64url: Buffer's decoder skips stray characters (a NUL, a `!`), so a token that is not the one signed
   // would verify.

@@ -9,7 +9,11 @@ export class RateCounter {
   /** Events per second averaged over the closed buckets. */
   avg = 0;
 
-  constructor(private tickMs: number, private buckets: number, readonly limit: number) {}
+  constructor(
+    private tickMs: number,
+    private buckets: number,
+    readonly limit: number,
+  ) {}
 
   add(n = 1): void {
     this.current += n;
@@ -35,7 +39,10 @@ export class TenantLimits {
   readonly presence: RateCounter;
   private timer: NodeJS.Timeout;
 
-  constructor(readonly config: RealtimeLimits, onTick: () => void) {
+  constructor(
+    readonly config: RealtimeLimits,
+    onTick: () => void,
+  ) {
     const { rateTickMs: tick, rateBuckets: n } = config;
     this.events = new RateCounter(tick, n, config.maxEventsPerSecond);
     this.joins = new RateCounter(tick, n, config.maxJoinsPerSecond);

@@ -3,7 +3,10 @@
 
 export class Counter {
   value = 0;
-  constructor(readonly name: string, readonly help: string) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
   inc(n = 1): void {
     this.value += n;
   }
@@ -11,7 +14,10 @@ export class Counter {
 
 export class Gauge {
   value = 0;
-  constructor(readonly name: string, readonly help: string) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
   set(v: number): void {
     this.value = v;
   }
@@ -21,7 +27,11 @@ export class Histogram {
   private counts: number[];
   sum = 0;
   count = 0;
-  constructor(readonly name: string, readonly help: string, readonly buckets: number[]) {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly buckets: number[],
+  ) {
     this.counts = buckets.map(() => 0);
   }
   observe(v: number): void {
@@ -31,7 +41,11 @@ export class Histogram {
   }
   lines(): string[] {
     const out = this.buckets.map((b, i) => `${this.name}_bucket{le="${b}"} ${this.counts[i]}`);
-    out.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
+    out.push(
+      `${this.name}_bucket{le="+Inf"} ${this.count}`,
+      `${this.name}_sum ${this.sum}`,
+      `${this.name}_count ${this.count}`,
+    );
     return out;
   }
 }
@@ -47,16 +61,34 @@ export class Metrics {
   eventsOut = new Counter('realtime_events_out_total', 'Messages delivered to channels (one per recipient)');
   dbEvents = new Counter('realtime_db_broadcasts_total', 'Rows of realtime.messages replicated and broadcast');
   pgChanges = new Counter('realtime_postgres_changes_total', 'Postgres changes delivered (one per channel)');
-  authSeconds = new Histogram('realtime_authorization_check_seconds', 'Time of one RLS authorization probe', secondsBuckets);
-  dbBroadcastLatency = new Histogram('realtime_db_broadcast_latency_seconds',
-    'From the commit of a realtime.messages row to its fan-out', secondsBuckets);
+  authSeconds = new Histogram(
+    'realtime_authorization_check_seconds',
+    'Time of one RLS authorization probe',
+    secondsBuckets,
+  );
+  dbBroadcastLatency = new Histogram(
+    'realtime_db_broadcast_latency_seconds',
+    'From the commit of a realtime.messages row to its fan-out',
+    secondsBuckets,
+  );
 
   render(): string {
     const lines: string[] = [];
-    for (const m of [this.connections, this.channels, this.joins, this.joinErrors, this.eventsIn, this.eventsOut,
-      this.dbEvents, this.pgChanges]) {
-      lines.push(`# HELP ${m.name} ${m.help}`, `# TYPE ${m.name} ${m instanceof Gauge ? 'gauge' : 'counter'}`,
-        `${m.name} ${m.value}`);
+    for (const m of [
+      this.connections,
+      this.channels,
+      this.joins,
+      this.joinErrors,
+      this.eventsIn,
+      this.eventsOut,
+      this.dbEvents,
+      this.pgChanges,
+    ]) {
+      lines.push(
+        `# HELP ${m.name} ${m.help}`,
+        `# TYPE ${m.name} ${m instanceof Gauge ? 'gauge' : 'counter'}`,
+        `${m.name} ${m.value}`,
+      );
     }
     for (const h of [this.authSeconds, this.dbBroadcastLatency]) {
       lines.push(`# HELP ${h.name} ${h.help}`, `# TYPE ${h.name} histogram`, ...h.lines());

@@ -74,7 +74,9 @@ export interface RealtimeOptions {
   log?: Logger;
 }
 
-export interface ResolvedOptions extends Required<Omit<RealtimeOptions, 'jwks' | 'opaqueKeys' | 'dbUrl' | 'limits' | 'log'>> {
+export interface ResolvedOptions extends Required<
+  Omit<RealtimeOptions, 'jwks' | 'opaqueKeys' | 'dbUrl' | 'limits' | 'log'>
+> {
   jwks?: RealtimeOptions['jwks'];
   opaqueKeys?: RealtimeOptions['opaqueKeys'];
   dbUrl?: string;

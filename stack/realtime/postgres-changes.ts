@@ -54,7 +54,11 @@ export class PostgresChanges {
   private subs = new Map<string, Set<Channel>>();
   private types = new Map<number, TypeInfo>();
 
-  constructor(private ctx: Context, private sql: Db, private pool: ReservedPool) {}
+  constructor(
+    private ctx: Context,
+    private sql: Db,
+    private pool: ReservedPool,
+  ) {}
 
   /** Parses the join's bindings; the reply lists each raw binding plus its id. */
   prepare(raws: Record<string, unknown>[]): { response: Record<string, unknown>[]; bindings: PgBinding[] } {
@@ -78,9 +82,11 @@ export class PostgresChanges {
       }
       if (raw.select !== undefined && raw.select !== null) {
         if (!Array.isArray(raw.select) || raw.select.some((c) => typeof c !== 'string')) {
-          b.error = 'Error parsing `select` params: expected a list of column name strings, e.g. select: ["col1", "col2"]';
+          b.error =
+            'Error parsing `select` params: expected a list of column name strings, e.g. select: ["col1", "col2"]';
         } else if (b.schema === '*' || b.table === '*') {
-          b.error = 'Column selection is not supported for wildcard subscriptions. Provide an explicit schema and table name.';
+          b.error =
+            'Column selection is not supported for wildcard subscriptions. Provide an explicit schema and table name.';
         } else b.select = raw.select as string[];
       }
       return b;
@@ -164,7 +170,9 @@ export class PostgresChanges {
       }
       const candidates: { ch: Channel; bindings: PgBinding[] }[] = [];
       for (const ch of channels) {
-        const bindings = (ch.pg ?? []).filter((b) => b.tables.includes(key) && (b.event === '*' || b.event === change.kind));
+        const bindings = (ch.pg ?? []).filter(
+          (b) => b.tables.includes(key) && (b.event === '*' || b.event === change.kind),
+        );
         if (bindings.length > 0) candidates.push({ ch, bindings });
       }
       if (candidates.length > 0) await this.deliver(tx, change, candidates);
@@ -181,16 +189,22 @@ export class PostgresChanges {
     return rel.columns.map((c) => this.types.get(c.typeOid) ?? { sql: 'text', name: 'text' });
   }
 
-  private async deliver(tx: Transaction, change: Change, candidates: { ch: Channel; bindings: PgBinding[] }[]): Promise<void> {
+  private async deliver(
+    tx: Transaction,
+    change: Change,
+    candidates: { ch: Channel; bindings: PgBinding[] }[],
+  ): Promise<void> {
     const rel = change.relation;
     const types = await this.typesOf(rel);
     const table = `${quoteIdent(rel.schema)}.${quoteIdent(rel.table)}`;
     const idx = new Map(rel.columns.map((c, i) => [c.name, i]));
-    const cast = (v: string | null, i: number) => (v === null ? 'null' : `to_jsonb(${quoteLiteral(v)}::${types[i].sql})`);
+    const cast = (v: string | null, i: number) =>
+      v === null ? 'null' : `to_jsonb(${quoteLiteral(v)}::${types[i].sql})`;
     const jsonOf = (t: (string | null | undefined)[] | undefined, keep: (i: number) => boolean) => {
       const parts: string[] = [];
       rel.columns.forEach((c, i) => {
-        if (t && t[i] !== undefined && keep(i)) parts.push(`${quoteLiteral(c.name)}, ${cast(t[i] as string | null, i)}`);
+        if (t && t[i] !== undefined && keep(i))
+          parts.push(`${quoteLiteral(c.name)}, ${cast(t[i] as string | null, i)}`);
       });
       return parts.length ? `jsonb_build_object(${parts.join(', ')})` : `'{}'::jsonb`;
     };
@@ -214,22 +228,32 @@ export class PostgresChanges {
       }
     }
     const exprs = [...bindingExprs.values()];
-    const [info] = await this.sql.unsafe(`
+    const [info] = (await this.sql.unsafe(`
       select c.relrowsecurity as rls,
         coalesce((select array_agg(a.attname::text order by a.attnum) from pg_index i
                   join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
                   where i.indrelid = c.oid and i.indisprimary), '{}') as pk,
         ${jsonOf(change.record, () => true)} as record,
         ${jsonOf(oldTuple, identity)} as old_record,
-        array[${roles.map((r) => `case when exists (select 1 from pg_roles r where r.rolname = ${quoteLiteral(r)}
+        array[${
+          roles
+            .map(
+              (r) => `case when exists (select 1 from pg_roles r where r.rolname = ${quoteLiteral(r)}
                                                     and pg_has_role(${quoteLiteral(API_AUTHENTICATOR)}, r.oid, 'MEMBER'))
           then array(select a.attname::text from pg_attribute a where a.attrelid = c.oid and a.attnum > 0
                      and not a.attisdropped and has_column_privilege(${quoteLiteral(r)}, c.oid, a.attnum, 'SELECT')
-                     order by a.attnum)::text else '{}' end`).join(', ') || "''"}]::text[] as role_columns,
+                     order by a.attnum)::text else '{}' end`,
+            )
+            .join(', ') || "''"
+        }]::text[] as role_columns,
         array[${exprs.join(', ') || 'true'}]::boolean[] as matches
-      from pg_class c where c.oid = ${rel.id}`) as unknown as {
-      rls: boolean; pk: string[]; record: Record<string, unknown>; old_record: Record<string, unknown>;
-      role_columns: string[]; matches: boolean[];
+      from pg_class c where c.oid = ${rel.id}`)) as unknown as {
+      rls: boolean;
+      pk: string[];
+      record: Record<string, unknown>;
+      old_record: Record<string, unknown>;
+      role_columns: string[];
+      matches: boolean[];
     }[];
     if (!info) return;
     const matchOf = new Map([...bindingExprs.keys()].map((b, i) => [b, info.matches[i]]));
@@ -240,7 +264,15 @@ export class PostgresChanges {
       .map(({ ch, bindings }) => ({ ch, ids: bindings.filter((b) => matchOf.get(b)).map((b) => b.id) }))
       .filter((r) => r.ids.length > 0);
     const needsRls = info.rls && change.kind !== 'DELETE' && pkValues.length > 0;
-    const visible = needsRls ? await this.rlsVisible(table, pkValues, change.record!, types, receivers.map((r) => r.ch)) : null;
+    const visible = needsRls
+      ? await this.rlsVisible(
+          table,
+          pkValues,
+          change.record!,
+          types,
+          receivers.map((r) => r.ch),
+        )
+      : null;
 
     for (const [n, { ch, ids }] of receivers.entries()) {
       if (ch.closed || (visible && !visible[n])) continue;
@@ -254,29 +286,54 @@ export class PostgresChanges {
   }
 
   /** One transaction: for each subscriber, become its role with its claims and probe the row by primary key. */
-  private async rlsVisible(table: string, pk: { name: string; i: number }[], record: (string | null | undefined)[],
-    types: TypeInfo[], channels: Channel[]): Promise<boolean[]> {
-    const where = pk.map(({ name, i }) => `${quoteIdent(name)} = ${record[i] === null ? 'null' : `${quoteLiteral(String(record[i]))}::${types[i].sql}`}`).join(' and ');
+  private async rlsVisible(
+    table: string,
+    pk: { name: string; i: number }[],
+    record: (string | null | undefined)[],
+    types: TypeInfo[],
+    channels: Channel[],
+  ): Promise<boolean[]> {
+    const where = pk
+      .map(
+        ({ name, i }) =>
+          `${quoteIdent(name)} = ${record[i] === null ? 'null' : `${quoteLiteral(String(record[i]))}::${types[i].sql}`}`,
+      )
+      .join(' and ');
     const probe = (ch: Channel) => [
       settingsSql(ch.claims, null, null),
       `select exists (select 1 from ${table} where ${where}) as visible`,
     ];
     const run = async (chs: Channel[]) => {
-      const rows = (await this.pool.multi(['begin', ...chs.flatMap(probe), 'rollback'].join(';\n')))
-        .filter((r) => 'visible' in r);
+      const rows = (await this.pool.multi(['begin', ...chs.flatMap(probe), 'rollback'].join(';\n'))).filter(
+        (r) => 'visible' in r,
+      );
       return chs.map((_, n) => rows[n]?.visible === true);
     };
     try {
       return await run(channels);
     } catch {
       // One subscriber's policy failed (or its role is unknown): check each alone; a failure means not visible.
-      return Promise.all(channels.map((ch) => run([ch]).then((r) => r[0], () => false)));
+      return Promise.all(
+        channels.map((ch) =>
+          run([ch]).then(
+            (r) => r[0],
+            () => false,
+          ),
+        ),
+      );
     }
   }
 
-  private payload(tx: Transaction, change: Change, rel: Relation, types: TypeInfo[],
+  private payload(
+    tx: Transaction,
+    change: Change,
+    rel: Relation,
+    types: TypeInfo[],
     info: { rls: boolean; pk: string[]; record: Record<string, unknown>; old_record: Record<string, unknown> },
-    selectable: string[], ch: Channel, ids: number[]): Record<string, unknown> {
+    selectable: string[],
+    ch: Channel,
+    ids: number[],
+  ): Record<string, unknown> {
     const select = ch.pg?.find((b) => ids.includes(b.id) && b.select)?.select;
     const allowed = new Set(selectable.filter((c) => !select || select.includes(c) || info.pk.includes(c)));
     const errors: string[] = [];
@@ -297,7 +354,8 @@ export class PostgresChanges {
     const hideRecord = info.rls && info.pk.length === 0;
     if (change.kind !== 'DELETE') data.record = hideRecord ? {} : pick(info.record);
     // With RLS on, a DELETE (never RLS-checked) reveals only the primary key.
-    if (change.kind !== 'INSERT') data.old_record = pick(info.old_record, change.kind === 'DELETE' && info.rls ? info.pk : undefined);
+    if (change.kind !== 'INSERT')
+      data.old_record = pick(info.old_record, change.kind === 'DELETE' && info.rls ? info.pk : undefined);
     this.trimToSize(data, errors);
     data.errors = errors.length ? errors : null;
     return data;
@@ -306,7 +364,11 @@ export class PostgresChanges {
   /** Over poll_max_record_bytes: fields longer than 64 bytes are dropped and the change says so. */
   private trimToSize(data: Record<string, unknown>, errors: string[]): void {
     const max = this.ctx.limits.config.maxRecordBytes;
-    if (Buffer.byteLength(JSON.stringify(data.record ?? {})) + Buffer.byteLength(JSON.stringify(data.old_record ?? {})) <= max) return;
+    if (
+      Buffer.byteLength(JSON.stringify(data.record ?? {})) + Buffer.byteLength(JSON.stringify(data.old_record ?? {})) <=
+      max
+    )
+      return;
     for (const k of ['record', 'old_record'] as const) {
       const row = data[k] as Record<string, unknown> | undefined;
       if (!row) continue;

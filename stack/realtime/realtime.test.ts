@@ -31,8 +31,16 @@ const clients: SupabaseClient[] = [];
 
 function baseOptions(extra: Partial<RealtimeOptions> = {}): RealtimeOptions {
   return {
-    jwtSecret: demoKeys.jwtSecret, channelErrorBackoffMs: 0, connectErrorBackoffMs: 0, log: quiet,
-    opaqueKeys: { publishable: demoKeys.publishableKey, secret: demoKeys.secretKey, anonJwt: demoKeys.anonKey, serviceRoleJwt: demoKeys.serviceRoleKey },
+    jwtSecret: demoKeys.jwtSecret,
+    channelErrorBackoffMs: 0,
+    connectErrorBackoffMs: 0,
+    log: quiet,
+    opaqueKeys: {
+      publishable: demoKeys.publishableKey,
+      secret: demoKeys.secretKey,
+      anonJwt: demoKeys.anonKey,
+      serviceRoleJwt: demoKeys.serviceRoleKey,
+    },
     ...extra,
   };
 }
@@ -84,16 +92,26 @@ function systemMessages(ch: RealtimeChannel): Inbox<Record<string, unknown>> {
   return inbox;
 }
 
-async function restBroadcast(key: string, body: unknown, path = '/realtime/v1/api/broadcast', port = server.port,
-  headers: Record<string, string> = { 'content-type': 'application/json' }) {
+async function restBroadcast(
+  key: string,
+  body: unknown,
+  path = '/realtime/v1/api/broadcast',
+  port = server.port,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+) {
   return fetch(`http://127.0.0.1:${port}${path}`, {
-    method: 'POST', headers: { apikey: demoKeys.anonKey, authorization: `Bearer ${key}`, ...headers },
+    method: 'POST',
+    headers: { apikey: demoKeys.anonKey, authorization: `Bearer ${key}`, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
 
 before(async () => {
-  db = await startTestCluster({ name: 'realtime', ports: [24370, 24371, 24372, 24373, 24374, 24375, 24376], project: fixtureProject });
+  db = await startTestCluster({
+    name: 'realtime',
+    ports: [24370, 24371, 24372, 24373, 24374, 24375, 24376],
+    project: fixtureProject,
+  });
   sql = db.sql;
   server = await startRealtime(baseOptions({ dbUrl: db.url('supabase_admin') }));
 });
@@ -108,13 +126,23 @@ describe('transport', () => {
   it('answers heartbeats on /realtime/v1/websocket (vsn 2.0.0) and /socket/websocket (vsn 1.0.0)', async () => {
     const v2 = await RawSocket.open(server.port);
     v2.send([null, '7', 'phoenix', 'heartbeat', {}]);
-    assert.deepEqual(await v2.expect((m) => m[1] === '7', 'heartbeat reply'),
-      [null, '7', 'phoenix', 'phx_reply', { status: 'ok', response: {} }]);
+    assert.deepEqual(await v2.expect((m) => m[1] === '7', 'heartbeat reply'), [
+      null,
+      '7',
+      'phoenix',
+      'phx_reply',
+      { status: 'ok', response: {} },
+    ]);
     v2.ws.close();
     const v1 = await RawSocket.open(server.port, `apikey=${demoKeys.anonKey}&vsn=1.0.0`, '/socket/websocket');
     v1.send({ topic: 'phoenix', event: 'heartbeat', payload: {}, ref: '3' });
     const reply = await v1.inbox.next(1, 'v1 heartbeat reply');
-    assert.deepEqual(reply[0].text, { topic: 'phoenix', event: 'phx_reply', payload: { status: 'ok', response: {} }, ref: '3' });
+    assert.deepEqual(reply[0].text, {
+      topic: 'phoenix',
+      event: 'phx_reply',
+      payload: { status: 'ok', response: {} },
+      ref: '3',
+    });
     v1.ws.close();
   });
 
@@ -134,7 +162,10 @@ describe('transport', () => {
     raw.send(JSON.stringify([1, 2]));
     raw.send(Buffer.from([9, 9, 9]));
     raw.send([null, '42', 'phoenix', 'heartbeat', {}]);
-    assert.deepEqual((await raw.expect((m) => m[1] === '42', 'reply after malformed frames'))[4], { status: 'ok', response: {} });
+    assert.deepEqual((await raw.expect((m) => m[1] === '42', 'reply after malformed frames'))[4], {
+      status: 'ok',
+      response: {},
+    });
     raw.ws.close();
   });
 
@@ -159,7 +190,10 @@ describe('transport', () => {
     assert.equal(res.status, 401);
     assert.match(JSON.parse(res.body).error, /^Token has expired (10|11) seconds ago$/);
     const forged = signJwt({ role: 'service_role', exp: 4102444800 }, 'another-secret-another-secret-another');
-    assert.deepEqual(await attempt(`apikey=${forged}&vsn=2.0.0`), { status: 401, body: '{"error":"Failed to validate JWT signature"}' });
+    assert.deepEqual(await attempt(`apikey=${forged}&vsn=2.0.0`), {
+      status: 401,
+      body: '{"error":"Failed to validate JWT signature"}',
+    });
     assert.equal((await attempt(`apikey=${demoKeys.anonKey}&vsn=3.0.0`)).status, 403);
   });
 
@@ -187,8 +221,14 @@ describe('tokens', () => {
     const raw = await RawSocket.open(server.port);
     const now = Math.floor(Date.now() / 1000);
     const cases: [string, string][] = [
-      [signJwt({ sub: users.alice, exp: now + 60 }, demoKeys.jwtSecret), 'InvalidJWTToken: Fields `role` and `exp` are required in JWT'],
-      [signJwt({ role: 'authenticated', exp: now + 60 }, 'not-the-stack-secret-not-the-stack-secret'), 'JwtSignatureError: Failed to validate JWT signature'],
+      [
+        signJwt({ sub: users.alice, exp: now + 60 }, demoKeys.jwtSecret),
+        'InvalidJWTToken: Fields `role` and `exp` are required in JWT',
+      ],
+      [
+        signJwt({ role: 'authenticated', exp: now + 60 }, 'not-the-stack-secret-not-the-stack-secret'),
+        'JwtSignatureError: Failed to validate JWT signature',
+      ],
       ['definitely-not-a-jwt', 'MalformedJWT: The token provided is not a valid JWT'],
     ];
     for (const [i, [token, reason]] of cases.entries()) {
@@ -224,7 +264,9 @@ describe('tokens', () => {
     await c.realtime.setAuth();
     await gone;
     assert.deepEqual((await system.next(1))[0], {
-      extension: 'system', status: 'error', channel: roomA,
+      extension: 'system',
+      status: 'error',
+      channel: roomA,
       message: `You no longer have permission to read from this Channel topic: ${roomA}`,
     });
   });
@@ -263,7 +305,10 @@ describe('private meeting channels', () => {
     await a.send({ type: 'broadcast', event: 'chat', payload: { text: 'hi bob' } });
     await a.send({ type: 'broadcast', event: 'chat', payload: { text: 'again' } });
     await b.send({ type: 'broadcast', event: 'chat', payload: { text: 'hi alice' } });
-    assert.deepEqual((await atBob.next(2)).map((m) => m.payload), [{ text: 'hi bob' }, { text: 'again' }]);
+    assert.deepEqual(
+      (await atBob.next(2)).map((m) => m.payload),
+      [{ text: 'hi bob' }, { text: 'again' }],
+    );
     assert.deepEqual((await atAlice.next(1))[0], { type: 'broadcast', event: 'chat', payload: { text: 'hi alice' } });
     assert.equal(server.metrics.authSeconds.count - checks, 2, 'one write check per sending channel');
   });
@@ -287,13 +332,18 @@ describe('private meeting channels', () => {
     const intruder = carol.channel(roomA, { config: { private: true } });
     const res = await subscribe(intruder);
     assert.equal(res.status, 'CHANNEL_ERROR');
-    assert.equal(res.error!.message, `Unauthorized: You do not have permissions to read from this Channel topic: ${roomA}`);
+    assert.equal(
+      res.error!.message,
+      `Unauthorized: You do not have permissions to read from this Channel topic: ${roomA}`,
+    );
     await carol.removeChannel(intruder);
     // Not joined: the client falls back to REST, which skips private messages the caller may not send.
     const fallback = carol.channel(roomA, { config: { private: true } });
     assert.equal(await fallback.send({ type: 'broadcast', event: 'sneak', payload: { from: 'carol' } }), 'ok');
     await assert.rejects(fallback.httpSend('sneak', { from: 'carol' }), /Unauthorized/);
-    const marker = await restBroadcast(demoKeys.serviceRoleKey, { messages: [{ topic: roomA, event: 'marker', payload: {}, private: true }] });
+    const marker = await restBroadcast(demoKeys.serviceRoleKey, {
+      messages: [{ topic: roomA, event: 'marker', payload: {}, private: true }],
+    });
     assert.equal(marker.status, 202);
     const [first] = await inbox.next(1);
     assert.equal(first.event, 'marker', 'nothing from the outsider arrived before the marker');
@@ -306,7 +356,9 @@ describe('private meeting channels', () => {
     const a = await joined(alice.channel(topic, { config: { private: true, broadcast: { ack: true } } }));
     const inbox = broadcasts(await joined(bob.channel(topic, { config: { private: true } })));
     assert.equal(await a.send({ type: 'broadcast', event: 'shout', payload: {} }, { timeout: 400 }), 'timed out');
-    await restBroadcast(demoKeys.serviceRoleKey, { messages: [{ topic, event: 'marker', payload: {}, private: true }] });
+    await restBroadcast(demoKeys.serviceRoleKey, {
+      messages: [{ topic, event: 'marker', payload: {}, private: true }],
+    });
     assert.equal((await inbox.next(1))[0].event, 'marker');
   });
 
@@ -315,15 +367,32 @@ describe('private meeting channels', () => {
     raw.send(['1', '1', 'realtime:dup', 'phx_join', { config: { broadcast: { self: true } } }]);
     await raw.expect((m) => m[1] === '1', 'first join reply');
     raw.send(['2', '2', 'realtime:dup', 'phx_join', { config: { broadcast: { self: true } } }]);
-    assert.deepEqual(await raw.expect((m) => m[3] === 'phx_close', 'old channel closed'), ['1', '1', 'realtime:dup', 'phx_close', {}]);
-    assert.deepEqual(await raw.expect((m) => m[1] === '2', 'second join reply'),
-      ['2', '2', 'realtime:dup', 'phx_reply', { status: 'ok', response: { postgres_changes: [] } }]);
+    assert.deepEqual(await raw.expect((m) => m[3] === 'phx_close', 'old channel closed'), [
+      '1',
+      '1',
+      'realtime:dup',
+      'phx_close',
+      {},
+    ]);
+    assert.deepEqual(await raw.expect((m) => m[1] === '2', 'second join reply'), [
+      '2',
+      '2',
+      'realtime:dup',
+      'phx_reply',
+      { status: 'ok', response: { postgres_changes: [] } },
+    ]);
     raw.send(['2', '3', 'realtime:dup', 'broadcast', { type: 'broadcast', event: 'once', payload: {} }]);
     raw.send(['2', '4', 'realtime:dup', 'phx_leave', {}]);
     await raw.expect((m) => m[1] === '4', 'leave reply');
     const frames = raw.inbox.items.map((i) => i.text as unknown[]);
     assert.equal(frames.filter((f) => f[3] === 'broadcast').length, 1, 'delivered once, to the new channel');
-    assert.deepEqual(await raw.expect((m) => m[3] === 'phx_close', 'close after leave'), ['2', '2', 'realtime:dup', 'phx_close', {}]);
+    assert.deepEqual(await raw.expect((m) => m[3] === 'phx_close', 'close after leave'), [
+      '2',
+      '2',
+      'realtime:dup',
+      'phx_close',
+      {},
+    ]);
     raw.ws.close();
   });
 
@@ -359,10 +428,14 @@ describe('presence', () => {
 
     const b = bob.channel(roomA, { config: { private: true, presence: { key: 'bob' } } });
     const synced = waitFor<void>('bob sync with alice', (resolve) =>
-      b.on('presence', { event: 'sync' }, () => b.presenceState().alice && resolve()));
+      b.on('presence', { event: 'sync' }, () => b.presenceState().alice && resolve()),
+    );
     await joined(b);
     await synced;
-    assert.deepEqual(b.presenceState().alice.map(({ presence_ref: _ref, ...rest }) => rest), [{ status: 'speaking' }]);
+    assert.deepEqual(
+      b.presenceState().alice.map(({ presence_ref: _ref, ...rest }) => rest),
+      [{ status: 'speaking' }],
+    );
     assert.equal(typeof b.presenceState().alice[0].presence_ref, 'string');
     assert.equal(await b.track({ status: 'listening' }), 'ok');
     assert.deepEqual((await joins.next(2))[1], 'bob');
@@ -406,11 +479,15 @@ describe('broadcast from the database', () => {
   it('a broadcast_changes trigger delivers INSERT, UPDATE and DELETE with upstream payload shape', async () => {
     const { c } = await signedIn(userToken(users.alice));
     const inbox = broadcasts(await joined(c.channel(roomA, { config: { private: true } })));
-    const [note] = await sql`insert into public.rt_notes (meeting_id, body) values (${meetingA}, 'agenda') returning id`;
+    const [note] =
+      await sql`insert into public.rt_notes (meeting_id, body) values (${meetingA}, 'agenda') returning id`;
     await sql`update public.rt_notes set body = 'agenda v2' where id = ${note.id}`;
     await sql`delete from public.rt_notes where id = ${note.id}`;
     const got = (await inbox.next(3)).filter((m) => ['INSERT', 'UPDATE', 'DELETE'].includes(m.event as string));
-    assert.deepEqual(got.map((m) => m.event), ['INSERT', 'UPDATE', 'DELETE']);
+    assert.deepEqual(
+      got.map((m) => m.event),
+      ['INSERT', 'UPDATE', 'DELETE'],
+    );
     const [ins, upd, del] = got.map((m) => m.payload as Record<string, any>);
     assert.deepEqual(Object.keys(ins).sort(), ['id', 'old_record', 'operation', 'record', 'schema', 'table']);
     assert.equal(ins.operation, 'INSERT');
@@ -432,12 +509,21 @@ describe('broadcast from the database', () => {
     const inbox = broadcasts(ch, 'stored');
     await joined(ch);
     const got = await inbox.next(2);
-    assert.deepEqual(got.map((m) => (m.payload as { n: number }).n), [2, 3]);
-    assert.deepEqual(got.map((m) => (m.meta as { replayed: boolean }).replayed), [true, true]);
+    assert.deepEqual(
+      got.map((m) => (m.payload as { n: number }).n),
+      [2, 3],
+    );
+    assert.deepEqual(
+      got.map((m) => (m.meta as { replayed: boolean }).replayed),
+      [true, true],
+    );
     const { c: anon } = await signedIn(null);
     const denied = anon.channel(roomB, { config: { private: true, broadcast: { replay: { since } } } });
     const res = await subscribe(denied);
-    assert.equal(res.error?.message, `Unauthorized: You do not have permissions to read from this Channel topic: ${roomB}`);
+    assert.equal(
+      res.error?.message,
+      `Unauthorized: You do not have permissions to read from this Channel topic: ${roomB}`,
+    );
     await anon.removeChannel(denied);
   });
 });
@@ -446,28 +532,42 @@ describe('REST broadcast', () => {
   it('the service role reaches private channels through the batch endpoint (202)', async () => {
     const { c } = await signedIn(userToken(users.alice));
     const inbox = broadcasts(await joined(c.channel(roomA, { config: { private: true } })), 'ops');
-    const res = await restBroadcast(demoKeys.serviceRoleKey,
-      { messages: [{ topic: roomA, event: 'ops', payload: { n: 1 }, private: true, id: 'msg-1' }] });
+    const res = await restBroadcast(demoKeys.serviceRoleKey, {
+      messages: [{ topic: roomA, event: 'ops', payload: { n: 1 }, private: true, id: 'msg-1' }],
+    });
     assert.equal(res.status, 202);
     assert.equal(await res.text(), '');
-    assert.deepEqual((await inbox.next(1))[0], { type: 'broadcast', event: 'ops', payload: { n: 1 }, meta: { id: 'msg-1' } });
+    assert.deepEqual((await inbox.next(1))[0], {
+      type: 'broadcast',
+      event: 'ops',
+      payload: { n: 1 },
+      meta: { id: 'msg-1' },
+    });
   });
 
   it('a user JWT delivers where its policies allow and is skipped where they do not', async () => {
     const { c } = await signedIn(userToken(users.bob));
     const inbox = broadcasts(await joined(c.channel(roomA, { config: { private: true } })), 'user-rest');
-    const outsider = await restBroadcast(userToken(users.carol),
-      { messages: [{ topic: roomA, event: 'user-rest', payload: { from: 'carol' }, private: true }] });
+    const outsider = await restBroadcast(userToken(users.carol), {
+      messages: [{ topic: roomA, event: 'user-rest', payload: { from: 'carol' }, private: true }],
+    });
     assert.equal(outsider.status, 202);
-    const member = await restBroadcast(userToken(users.alice),
-      { messages: [{ topic: roomA, event: 'user-rest', payload: { from: 'alice' }, private: true }] });
+    const member = await restBroadcast(userToken(users.alice), {
+      messages: [{ topic: roomA, event: 'user-rest', payload: { from: 'alice' }, private: true }],
+    });
     assert.equal(member.status, 202);
     assert.deepEqual((await inbox.next(1))[0].payload, { from: 'alice' });
-    const single = await restBroadcast(userToken(users.carol), { x: 1 },
-      `/realtime/v1/api/broadcast/${encodeURIComponent(roomA)}/events/user-rest?private=true`);
+    const single = await restBroadcast(
+      userToken(users.carol),
+      { x: 1 },
+      `/realtime/v1/api/broadcast/${encodeURIComponent(roomA)}/events/user-rest?private=true`,
+    );
     assert.deepEqual([single.status, await single.json()], [403, { message: 'Unauthorized' }]);
     const bad = await restBroadcast(demoKeys.serviceRoleKey, { messages: [{ topic: roomA, event: 'x' }] });
-    assert.deepEqual([bad.status, await bad.json()], [422, { errors: { messages: [{ payload: ["can't be blank"] }] } }]);
+    assert.deepEqual(
+      [bad.status, await bad.json()],
+      [422, { errors: { messages: [{ payload: ["can't be blank"] }] } }],
+    );
     const anonymous = await fetch(`http://127.0.0.1:${server.port}/api/broadcast`, { method: 'POST', body: '{}' });
     assert.deepEqual([anonymous.status, await anonymous.json()], [401, { message: 'Unauthorized' }]);
   });
@@ -484,7 +584,10 @@ describe('roles the API cannot become', () => {
       const ch = c.channel(roomA, { config: { private: true } });
       const res = await subscribe(ch);
       assert.equal(res.status, 'CHANNEL_ERROR', role);
-      assert.equal(res.error?.message, `Unauthorized: You do not have permissions to read from this Channel topic: ${roomA}`);
+      assert.equal(
+        res.error?.message,
+        `Unauthorized: You do not have permissions to read from this Channel topic: ${roomA}`,
+      );
       await c.removeChannel(ch);
     }
   });
@@ -494,13 +597,25 @@ describe('roles the API cannot become', () => {
     const inbox = broadcasts(await joined(c.channel(roomA, { config: { private: true } })));
     for (const role of superRoles) {
       const token = userToken(users.alice, { role });
-      const batch = await restBroadcast(token, { messages: [{ topic: roomA, event: 'escalated', payload: { role }, private: true }] });
+      const batch = await restBroadcast(token, {
+        messages: [{ topic: roomA, event: 'escalated', payload: { role }, private: true }],
+      });
       assert.equal(batch.status, 202);
-      const single = await restBroadcast(token, { role }, `/realtime/v1/api/broadcast/${encodeURIComponent(roomA)}/events/escalated?private=true`);
+      const single = await restBroadcast(
+        token,
+        { role },
+        `/realtime/v1/api/broadcast/${encodeURIComponent(roomA)}/events/escalated?private=true`,
+      );
       assert.deepEqual([single.status, await single.json()], [403, { message: 'Unauthorized' }]);
     }
-    await restBroadcast(demoKeys.serviceRoleKey, { messages: [{ topic: roomA, event: 'marker', payload: {}, private: true }] });
-    assert.deepEqual((await inbox.next(1))[0].event, 'marker', 'nothing sent with a superuser role arrived before the marker');
+    await restBroadcast(demoKeys.serviceRoleKey, {
+      messages: [{ topic: roomA, event: 'marker', payload: {}, private: true }],
+    });
+    assert.deepEqual(
+      (await inbox.next(1))[0].event,
+      'marker',
+      'nothing sent with a superuser role arrived before the marker',
+    );
   });
 
   it('a refresh to such a role closes a joined private channel', async () => {
@@ -511,7 +626,10 @@ describe('roles the API cannot become', () => {
     state.token = userToken(users.alice, { role: 'postgres' });
     await c.realtime.setAuth();
     await gone;
-    assert.equal((await system.next(1))[0].message, `You no longer have permission to read from this Channel topic: ${roomA}`);
+    assert.equal(
+      (await system.next(1))[0].message,
+      `You no longer have permission to read from this Channel topic: ${roomA}`,
+    );
   });
 
   it('the read and write checks (join, client broadcast, presence track, REST) refuse it; API roles still pass', async () => {
@@ -528,7 +646,11 @@ describe('roles the API cannot become', () => {
       }
       assert.deepEqual(await authorizer.read(as('authenticated'), true), { broadcast: true, presence: true });
       assert.equal(await authorizer.write(as('authenticated'), 'broadcast'), true);
-      assert.deepEqual(await authorizer.read(as('anon'), false), { broadcast: false, presence: null }, 'anon has no policy');
+      assert.deepEqual(
+        await authorizer.read(as('anon'), false),
+        { broadcast: false, presence: null },
+        'anon has no policy',
+      );
       // The role switch is transaction-local: the pooled connection is the server's own login again afterwards.
       const [who] = await pool.multi('select session_user::text as s, current_user::text as c');
       assert.deepEqual({ ...who }, { s: 'supabase_admin', c: 'supabase_admin' });
@@ -541,9 +663,14 @@ describe('roles the API cannot become', () => {
   it('Postgres Changes as such a role: no RLS row passes, and changes carry no columns (Error 401)', async () => {
     const { c } = await signedIn(userToken(users.alice, { role: 'postgres' }));
     const changes = new Inbox<Record<string, any>>();
-    const ch = c.channel('escalated-changes')
-      .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'rt_notes' }, (p: Record<string, any>) => changes.push(p))
-      .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'rt_scores' }, (p: Record<string, any>) => changes.push(p));
+    const ch = c
+      .channel('escalated-changes')
+      .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'rt_notes' }, (p: Record<string, any>) =>
+        changes.push(p),
+      )
+      .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'rt_scores' }, (p: Record<string, any>) =>
+        changes.push(p),
+      );
     const system = systemMessages(ch);
     await joined(ch);
     assert.equal((await system.next(1))[0].message, 'Subscribed to PostgreSQL');
@@ -567,7 +694,27 @@ function prng(seed: number): () => number {
 
 /** Strings made of what breaks naive servers: NUL, quotes, backslashes, SQL and dollar quoting, %, emoji, surrogates. */
 function hostileStrings(n: number, seed: number): string[] {
-  const alphabet = ['\u0000', "'", '"', '\\', '$$', ';', '--', '%00', '%', 'ü', '😀', '\ud800', ' ', '\n', 'a', 'room:', ':', '*', '.'];
+  const alphabet = [
+    '\u0000',
+    "'",
+    '"',
+    '\\',
+    '$$',
+    ';',
+    '--',
+    '%00',
+    '%',
+    'ü',
+    '😀',
+    '\ud800',
+    ' ',
+    '\n',
+    'a',
+    'room:',
+    ':',
+    '*',
+    '.',
+  ];
   const next = prng(seed);
   return Array.from({ length: n }, () => {
     let s = '';
@@ -585,35 +732,58 @@ describe('hostile topics, bodies and tokens', () => {
       const topic = `realtime:${sub}`;
       raw.send([`p${i}`, `p${i}`, topic, 'phx_join', { config: { private: true }, access_token: token }]);
       const reply = await raw.expect((m) => m[1] === `p${i}`, `private join reply for ${JSON.stringify(sub)}`);
-      assert.deepEqual(reply, [`p${i}`, `p${i}`, topic, 'phx_reply',
-        { status: 'error', response: { reason: `Unauthorized: You do not have permissions to read from this Channel topic: ${sub}` } }]);
+      assert.deepEqual(reply, [
+        `p${i}`,
+        `p${i}`,
+        topic,
+        'phx_reply',
+        {
+          status: 'error',
+          response: { reason: `Unauthorized: You do not have permissions to read from this Channel topic: ${sub}` },
+        },
+      ]);
       raw.send([`q${i}`, `q${i}`, topic, 'phx_join', { config: { broadcast: { self: true, ack: true } } }]);
-      assert.equal(((await raw.expect((m) => m[1] === `q${i}`, 'public join reply'))[4] as { status: string }).status, 'ok');
+      assert.equal(
+        ((await raw.expect((m) => m[1] === `q${i}`, 'public join reply'))[4] as { status: string }).status,
+        'ok',
+      );
       raw.send([`q${i}`, `r${i}`, topic, 'broadcast', { type: 'broadcast', event: sub, payload: { sub } }]);
-      assert.deepEqual(await raw.expect((m) => m[3] === 'broadcast' && m[2] === topic, 'own broadcast'),
-        [null, null, topic, 'broadcast', { type: 'broadcast', event: sub, payload: { sub } }]);
+      assert.deepEqual(await raw.expect((m) => m[3] === 'broadcast' && m[2] === topic, 'own broadcast'), [
+        null,
+        null,
+        topic,
+        'broadcast',
+        { type: 'broadcast', event: sub, payload: { sub } },
+      ]);
       raw.send([`q${i}`, `l${i}`, topic, 'phx_leave', {}]);
       await raw.expect((m) => m[1] === `l${i}`, 'leave reply');
     }
     raw.send([null, 'hb', 'phoenix', 'heartbeat', {}]);
-    assert.deepEqual((await raw.expect((m) => m[1] === 'hb', 'heartbeat after the hostile joins'))[4], { status: 'ok', response: {} });
+    assert.deepEqual((await raw.expect((m) => m[1] === 'hb', 'heartbeat after the hostile joins'))[4], {
+      status: 'ok',
+      response: {},
+    });
     raw.ws.close();
   });
 
-  it('NUL in a member\'s event name and payload is delivered verbatim on a private channel', async () => {
+  it("NUL in a member's event name and payload is delivered verbatim on a private channel", async () => {
     const { c: alice } = await signedIn(userToken(users.alice));
     const { c: bob } = await signedIn(userToken(users.bob));
     const a = await joined(alice.channel(roomA, { config: { private: true, broadcast: { ack: true } } }));
     const inbox = broadcasts(await joined(bob.channel(roomA, { config: { private: true } })));
     const bodies = hostileStrings(10, 2).map((s) => ({ s, nested: { [s]: [s, { s }] } }));
-    for (const body of bodies) assert.equal(await a.send({ type: 'broadcast', event: `ev\u0000${body.s}`, payload: body }), 'ok');
+    for (const body of bodies)
+      assert.equal(await a.send({ type: 'broadcast', event: `ev\u0000${body.s}`, payload: body }), 'ok');
     const got = await inbox.next(bodies.length);
     // realtime-js writes the event name into the binary frame with TextEncoder, which turns a lone surrogate into U+FFFD.
     const encoded = (event: string) => event.replace(/\p{Cs}/gu, '\ufffd');
-    assert.deepEqual(got.map((m) => [m.event, m.payload]), bodies.map((b) => [encoded(`ev\u0000${b.s}`), b]));
+    assert.deepEqual(
+      got.map((m) => [m.event, m.payload]),
+      bodies.map((b) => [encoded(`ev\u0000${b.s}`), b]),
+    );
   });
 
-  it('tokens with a NUL: join and refresh get upstream\'s JWT errors, claims with one are refused by private checks', async () => {
+  it("tokens with a NUL: join and refresh get upstream's JWT errors, claims with one are refused by private checks", async () => {
     const raw = await RawSocket.open(server.port);
     const good = userToken(users.alice);
     const now = Math.floor(Date.now() / 1000);
@@ -621,35 +791,64 @@ describe('hostile topics, bodies and tokens', () => {
       [`${good}\u0000`, false, 'MalformedJWT: The token provided is not a valid JWT'],
       [`\u0000${good}`, false, 'MalformedJWT: The token provided is not a valid JWT'],
       [`${good.slice(0, 20)}%00${good.slice(20)}`, false, 'MalformedJWT: The token provided is not a valid JWT'],
-      [signJwt({ sub: `${users.alice}\u0000`, role: 'authenticated', exp: now + 60 }, demoKeys.jwtSecret), true,
-        `Unauthorized: You do not have permissions to read from this Channel topic: ${roomA}`],
-      [signJwt({ sub: users.alice, role: 'authenticated\u0000', exp: now + 60 }, demoKeys.jwtSecret), true,
-        `Unauthorized: You do not have permissions to read from this Channel topic: ${roomA}`],
+      [
+        signJwt({ sub: `${users.alice}\u0000`, role: 'authenticated', exp: now + 60 }, demoKeys.jwtSecret),
+        true,
+        `Unauthorized: You do not have permissions to read from this Channel topic: ${roomA}`,
+      ],
+      [
+        signJwt({ sub: users.alice, role: 'authenticated\u0000', exp: now + 60 }, demoKeys.jwtSecret),
+        true,
+        `Unauthorized: You do not have permissions to read from this Channel topic: ${roomA}`,
+      ],
     ];
     for (const [i, [token, isPrivate, reason]] of cases.entries()) {
-      raw.send([`${i}`, `${i}`, `realtime:${roomA}`, 'phx_join', { config: { private: isPrivate }, access_token: token }]);
-      assert.deepEqual((await raw.expect((m) => m[1] === `${i}`, `join reply ${i}`))[4], { status: 'error', response: { reason } });
+      raw.send([
+        `${i}`,
+        `${i}`,
+        `realtime:${roomA}`,
+        'phx_join',
+        { config: { private: isPrivate }, access_token: token },
+      ]);
+      assert.deepEqual((await raw.expect((m) => m[1] === `${i}`, `join reply ${i}`))[4], {
+        status: 'error',
+        response: { reason },
+      });
     }
     // A refresh with one stops the channel as any invalid token does.
     raw.send(['j', 'j', 'realtime:nul-refresh', 'phx_join', { config: {}, access_token: good }]);
     await raw.expect((m) => m[1] === 'j', 'join reply');
     raw.send(['j', 'k', 'realtime:nul-refresh', 'access_token', { access_token: `${good}\u0000` }]);
-    assert.deepEqual((await raw.expect((m) => m[3] === 'system', 'shutdown'))[4],
-      { extension: 'system', status: 'error', message: 'The token provided is not a valid JWT', channel: 'nul-refresh' });
-    assert.deepEqual(await raw.expect((m) => m[3] === 'phx_close', 'close'), ['j', 'j', 'realtime:nul-refresh', 'phx_close', {}]);
+    assert.deepEqual((await raw.expect((m) => m[3] === 'system', 'shutdown'))[4], {
+      extension: 'system',
+      status: 'error',
+      message: 'The token provided is not a valid JWT',
+      channel: 'nul-refresh',
+    });
+    assert.deepEqual(await raw.expect((m) => m[3] === 'phx_close', 'close'), [
+      'j',
+      'j',
+      'realtime:nul-refresh',
+      'phx_close',
+      {},
+    ]);
     raw.ws.close();
-    assert.deepEqual(await upgradeAttempt(server.port, `apikey=${encodeURIComponent(`${demoKeys.anonKey}\u0000`)}&vsn=2.0.0`),
-      { status: 401, body: '{"error":"The token provided is not a valid JWT"}' });
+    assert.deepEqual(
+      await upgradeAttempt(server.port, `apikey=${encodeURIComponent(`${demoKeys.anonKey}\u0000`)}&vsn=2.0.0`),
+      { status: 401, body: '{"error":"The token provided is not a valid JWT"}' },
+    );
   });
 
   it('REST topics with a NUL are answered as any refused or undelivered topic; malformed escapes get 400', async () => {
     const { c } = await signedIn(userToken(users.bob));
     const inbox = broadcasts(await joined(c.channel(roomA, { config: { private: true } })));
     for (const key of [demoKeys.serviceRoleKey, userToken(users.alice)]) {
-      const batch = await restBroadcast(key, { messages: [
-        { topic: `${roomA}\u0000`, event: 'nul', payload: {}, private: true },
-        { topic: '\u0000', event: 'nul\u0000', payload: { s: '\u0000' }, private: false },
-      ] });
+      const batch = await restBroadcast(key, {
+        messages: [
+          { topic: `${roomA}\u0000`, event: 'nul', payload: {}, private: true },
+          { topic: '\u0000', event: 'nul\u0000', payload: { s: '\u0000' }, private: false },
+        ],
+      });
       assert.equal(batch.status, 202);
     }
     const single = (key: string, topic: string, query = '?private=true') =>
@@ -659,7 +858,9 @@ describe('hostile topics, bodies and tokens', () => {
     assert.equal((await single(userToken(users.alice), '%00', '')).status, 202, 'public: nobody listens, accepted');
     const malformed = await single(userToken(users.alice), '%E0%A4%A');
     assert.deepEqual([malformed.status, await malformed.json()], [400, { message: 'Bad Request' }]);
-    await restBroadcast(demoKeys.serviceRoleKey, { messages: [{ topic: roomA, event: 'marker', payload: {}, private: true }] });
+    await restBroadcast(demoKeys.serviceRoleKey, {
+      messages: [{ topic: roomA, event: 'marker', payload: {}, private: true }],
+    });
     assert.equal((await inbox.next(1))[0].event, 'marker', 'no NUL topic reached the room');
   });
 
@@ -675,19 +876,37 @@ describe('hostile topics, bodies and tokens', () => {
     for (const [i, binding] of bindings.entries()) {
       for (const wait of [false, true]) {
         const topic = `realtime:nul-changes-${i}-${wait}`;
-        raw.send([`${i}${wait}`, `${i}${wait}`, topic, 'phx_join',
-          { config: { postgres_changes: [binding], ...(wait ? { postgres_changes_options: { wait: true } } : {}) } }]);
-        const reply = (await raw.expect((m) => m[1] === `${i}${wait}`, `join reply ${i} ${wait}`))[4] as { status: string; response: { reason?: string } };
+        raw.send([
+          `${i}${wait}`,
+          `${i}${wait}`,
+          topic,
+          'phx_join',
+          { config: { postgres_changes: [binding], ...(wait ? { postgres_changes_options: { wait: true } } : {}) } },
+        ]);
+        const reply = (await raw.expect((m) => m[1] === `${i}${wait}`, `join reply ${i} ${wait}`))[4] as {
+          status: string;
+          response: { reason?: string };
+        };
         const message = wait
           ? (assert.equal(reply.status, 'error'), reply.response.reason!)
-          : (assert.equal(reply.status, 'ok'), ((await raw.expect((m) => m[3] === 'system' && m[2] === topic, 'system'))[4] as { message: string }).message);
-        assert.match(message, /Unable to subscribe to changes with given parameters|Error parsing/, JSON.stringify(binding));
+          : (assert.equal(reply.status, 'ok'),
+            ((await raw.expect((m) => m[3] === 'system' && m[2] === topic, 'system'))[4] as { message: string })
+              .message);
+        assert.match(
+          message,
+          /Unable to subscribe to changes with given parameters|Error parsing/,
+          JSON.stringify(binding),
+        );
       }
     }
     // Deliveries to everyone else on the table still work.
     const { c } = await signedIn(null);
     const changes = new Inbox<Record<string, any>>();
-    const ch = c.channel('after-nul').on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'rt_scores' }, (p: Record<string, any>) => changes.push(p));
+    const ch = c
+      .channel('after-nul')
+      .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'rt_scores' }, (p: Record<string, any>) =>
+        changes.push(p),
+      );
     const system = systemMessages(ch);
     await joined(ch);
     await system.next(1);
@@ -699,10 +918,16 @@ describe('hostile topics, bodies and tokens', () => {
 
 describe('postgres changes', () => {
   /** Joins a channel with one postgres_changes binding; resolves once the server says it is subscribed. */
-  async function changesFeed(token: string | null, name: string, binding: { event: '*' | 'INSERT'; table: string; filter?: string }) {
+  async function changesFeed(
+    token: string | null,
+    name: string,
+    binding: { event: '*' | 'INSERT'; table: string; filter?: string },
+  ) {
     const { c } = await signedIn(token);
     const changes = new Inbox<Record<string, any>>();
-    const ch = c.channel(name).on('postgres_changes', { schema: 'public', ...binding } as never, (p: Record<string, any>) => changes.push(p));
+    const ch = c
+      .channel(name)
+      .on('postgres_changes', { schema: 'public', ...binding } as never, (p: Record<string, any>) => changes.push(p));
     const system = systemMessages(ch);
     await joined(ch);
     assert.equal((await system.next(1, 'Subscribed to PostgreSQL'))[0].message, 'Subscribed to PostgreSQL');
@@ -730,7 +955,10 @@ describe('postgres changes', () => {
     await sql`update public.rt_scores set points = 2 where id = 50`;
     await sql`delete from public.rt_scores where id = 50`;
     const got = await changes.next(3);
-    assert.deepEqual(got.map((p) => p.eventType), ['INSERT', 'UPDATE', 'DELETE']);
+    assert.deepEqual(
+      got.map((p) => p.eventType),
+      ['INSERT', 'UPDATE', 'DELETE'],
+    );
     assert.deepEqual([got[1].new, got[1].old], [{ id: 50, player: 'eve', points: 2 }, { id: 50 }]);
     assert.deepEqual([got[2].new, got[2].old], [{}, { id: 50 }]);
   });
@@ -749,12 +977,17 @@ describe('postgres changes', () => {
 
   it('reports a table outside the supabase_realtime publication as a system error', async () => {
     const { c } = await signedIn(null);
-    const ch = c.channel('not-published').on('postgres_changes', { event: '*', schema: 'public', table: 'rt_members' }, () => {});
+    const ch = c
+      .channel('not-published')
+      .on('postgres_changes', { event: '*', schema: 'public', table: 'rt_members' }, () => {});
     const system = systemMessages(ch);
     await joined(ch);
     const [msg] = await system.next(1);
     assert.equal(msg.status, 'error');
-    assert.match(String(msg.message), /^Unable to subscribe to changes with given parameters\. Please check Realtime is enabled for the given connect parameters: \[event: \*, schema: public, table: rt_members/);
+    assert.match(
+      String(msg.message),
+      /^Unable to subscribe to changes with given parameters\. Please check Realtime is enabled for the given connect parameters: \[event: \*, schema: public, table: rt_members/,
+    );
   });
 });
 
@@ -772,9 +1005,16 @@ describe('restarts and shutdown', () => {
       await statuses.next(1, 'first SUBSCRIBED');
       await first.close({ restart: true });
       second = await startRealtime(baseOptions({ port }));
-      await waitFor<void>('rejoin after restart', (resolve) => {
-        const t = setInterval(() => statuses.items.filter((s) => s === 'SUBSCRIBED').length >= 2 && (clearInterval(t), resolve()), 20);
-      }, 8000);
+      await waitFor<void>(
+        'rejoin after restart',
+        (resolve) => {
+          const t = setInterval(
+            () => statuses.items.filter((s) => s === 'SUBSCRIBED').length >= 2 && (clearInterval(t), resolve()),
+            20,
+          );
+        },
+        8000,
+      );
       assert.ok(statuses.items.includes('CHANNEL_ERROR'), 'the channel saw the socket go away');
       await ch.send({ type: 'broadcast', event: 'back', payload: {} });
       assert.equal((await inbox.next(1))[0].event, 'back');
@@ -799,7 +1039,10 @@ describe('restarts and shutdown', () => {
 
 describe('limits', () => {
   /** A server of its own with tight limits (no database) and an anonymous official client on it. */
-  async function withLimits(limits: RealtimeOptions['limits'], body: (srv: RealtimeServer, c: SupabaseClient) => Promise<void>) {
+  async function withLimits(
+    limits: RealtimeOptions['limits'],
+    body: (srv: RealtimeServer, c: SupabaseClient) => Promise<void>,
+  ) {
     const srv = await startRealtime(baseOptions({ limits: { rateTickMs: 100, ...limits } }));
     try {
       const { c } = await signedIn(null, srv.port);
@@ -810,29 +1053,32 @@ describe('limits', () => {
     }
   }
 
-  it('channels per client: ChannelRateLimitReached: Too many channels', () => withLimits({ maxChannelsPerClient: 2 }, async (_srv, c) => {
-    await joined(c.channel('one'));
-    await joined(c.channel('two'));
-    const res = await subscribe(c.channel('three'));
-    assert.equal(res.error?.message, 'ChannelRateLimitReached: Too many channels');
-  }));
+  it('channels per client: ChannelRateLimitReached: Too many channels', () =>
+    withLimits({ maxChannelsPerClient: 2 }, async (_srv, c) => {
+      await joined(c.channel('one'));
+      await joined(c.channel('two'));
+      const res = await subscribe(c.channel('three'));
+      assert.equal(res.error?.message, 'ChannelRateLimitReached: Too many channels');
+    }));
 
-  it('payload size: an ack send over the limit is answered with an error', () => withLimits({ maxPayloadSizeKb: 1 }, async (_srv, c) => {
-    const ch = await joined(c.channel('big', { config: { broadcast: { ack: true } } }));
-    assert.equal(await ch.send({ type: 'broadcast', event: 'e', payload: { s: 'x'.repeat(600) } }), 'ok');
-    assert.equal(await ch.send({ type: 'broadcast', event: 'e', payload: { s: 'x'.repeat(2000) } }), 'error');
-  }));
+  it('payload size: an ack send over the limit is answered with an error', () =>
+    withLimits({ maxPayloadSizeKb: 1 }, async (_srv, c) => {
+      const ch = await joined(c.channel('big', { config: { broadcast: { ack: true } } }));
+      assert.equal(await ch.send({ type: 'broadcast', event: 'e', payload: { s: 'x'.repeat(600) } }), 'ok');
+      assert.equal(await ch.send({ type: 'broadcast', event: 'e', payload: { s: 'x'.repeat(2000) } }), 'error');
+    }));
 
-  it('presence calls per client window: Client presence rate limit exceeded', () => withLimits({ clientPresenceMaxCalls: 2 }, async (_srv, c) => {
-    const ch = await joined(c.channel('busy-presence'));
-    const system = systemMessages(ch);
-    const gone = closed(ch);
-    assert.equal(await ch.track({ n: 1 }), 'ok');
-    assert.equal(await ch.track({ n: 2 }), 'ok');
-    void ch.track({ n: 3 }, { timeout: 500 });
-    await gone;
-    assert.equal((await system.next(1))[0].message, 'Client presence rate limit exceeded');
-  }));
+  it('presence calls per client window: Client presence rate limit exceeded', () =>
+    withLimits({ clientPresenceMaxCalls: 2 }, async (_srv, c) => {
+      const ch = await joined(c.channel('busy-presence'));
+      const system = systemMessages(ch);
+      const gone = closed(ch);
+      assert.equal(await ch.track({ n: 1 }), 'ok');
+      assert.equal(await ch.track({ n: 2 }), 'ok');
+      void ch.track({ n: 3 }, { timeout: 500 });
+      await gone;
+      assert.equal((await system.next(1))[0].message, 'Client presence rate limit exceeded');
+    }));
 
   it('concurrent users: ConnectionRateLimitReached at join, 429 at connect', async () => {
     const srv = await startRealtime(baseOptions({ limits: { maxConcurrentUsers: 1 } }));
@@ -841,10 +1087,14 @@ describe('limits', () => {
       const { c: first } = await signedIn(null, srv.port);
       await joined(first.channel('crowded'));
       early.send(['1', '1', 'realtime:crowded', 'phx_join', { config: {} }]);
-      assert.deepEqual((await early.expect((m) => m[1] === '1', 'join reply'))[4],
-        { status: 'error', response: { reason: 'ConnectionRateLimitReached: Too many connected users' } });
-      assert.deepEqual(await upgradeAttempt(srv.port, `apikey=${demoKeys.anonKey}&vsn=2.0.0`),
-        { status: 429, body: '{"error":"Too many connected users"}' });
+      assert.deepEqual((await early.expect((m) => m[1] === '1', 'join reply'))[4], {
+        status: 'error',
+        response: { reason: 'ConnectionRateLimitReached: Too many connected users' },
+      });
+      assert.deepEqual(await upgradeAttempt(srv.port, `apikey=${demoKeys.anonKey}&vsn=2.0.0`), {
+        status: 429,
+        body: '{"error":"Too many connected users"}',
+      });
       early.ws.close();
       await first.removeAllChannels();
     } finally {
@@ -881,29 +1131,42 @@ describe('limits', () => {
   });
 
   it('presence events per second: Too many presence messages per second (track and the join-time sync)', () =>
-    withLimits({ maxPresenceEventsPerSecond: 0, clientPresenceMaxCalls: 1000, rateBuckets: 1000, maxEventsPerSecond: 1e9 }, async (_srv, c) => {
-      // Limit 0 with a long window: the first counted event trips the tenant for the rest of the test. (The diffs
-      // fanned out count as messages too, so that limit is out of the way.)
-      const ch = await joined(c.channel('presence-flood'));
-      const system = systemMessages(ch);
-      let stopped = false;
-      const gone = closed(ch).then(() => (stopped = true));
-      assert.equal(await ch.track({ n: 0 }), 'ok');
-      for (let n = 1; !stopped && n < 1000; n++) await ch.track({ n }, { timeout: 200 });
-      await gone;
-      assert.equal((await system.next(1))[0].message, 'Too many presence messages per second');
-      const synced = c.channel('presence-late', { config: { presence: { key: 'late' } } }).on('presence', { event: 'sync' }, () => {});
-      const lateSystem = systemMessages(synced);
-      await joined(synced);
-      await closed(synced);
-      assert.equal((await lateSystem.next(1))[0].message, 'Too many presence messages per second');
-    }));
+    withLimits(
+      { maxPresenceEventsPerSecond: 0, clientPresenceMaxCalls: 1000, rateBuckets: 1000, maxEventsPerSecond: 1e9 },
+      async (_srv, c) => {
+        // Limit 0 with a long window: the first counted event trips the tenant for the rest of the test. (The diffs
+        // fanned out count as messages too, so that limit is out of the way.)
+        const ch = await joined(c.channel('presence-flood'));
+        const system = systemMessages(ch);
+        let stopped = false;
+        const gone = closed(ch).then(() => (stopped = true));
+        assert.equal(await ch.track({ n: 0 }), 'ok');
+        for (let n = 1; !stopped && n < 1000; n++) await ch.track({ n }, { timeout: 200 });
+        await gone;
+        assert.equal((await system.next(1))[0].message, 'Too many presence messages per second');
+        const synced = c
+          .channel('presence-late', { config: { presence: { key: 'late' } } })
+          .on('presence', { event: 'sync' }, () => {});
+        const lateSystem = systemMessages(synced);
+        await joined(synced);
+        await closed(synced);
+        assert.equal((await lateSystem.next(1))[0].message, 'Too many presence messages per second');
+      },
+    ));
 
   it('payload size over REST and presence: 422 Payload size exceeds tenant limit, Track message size exceeded', () =>
     withLimits({ maxPayloadSizeKb: 1 }, async (srv, c) => {
       const big = { s: 'x'.repeat(2000) };
-      const batch = await restBroadcast(demoKeys.anonKey, { messages: [{ topic: 'big', event: 'e', payload: big }] }, undefined, srv.port);
-      assert.deepEqual([batch.status, await batch.json()], [422, { errors: { messages: [{ payload: ['Payload size exceeds tenant limit'] }] } }]);
+      const batch = await restBroadcast(
+        demoKeys.anonKey,
+        { messages: [{ topic: 'big', event: 'e', payload: big }] },
+        undefined,
+        srv.port,
+      );
+      assert.deepEqual(
+        [batch.status, await batch.json()],
+        [422, { errors: { messages: [{ payload: ['Payload size exceeds tenant limit'] }] } }],
+      );
       const single = await restBroadcast(demoKeys.anonKey, big, '/realtime/v1/api/broadcast/big/events/e', srv.port);
       assert.deepEqual([single.status, await single.json()], [422, { message: 'Payload size exceeds tenant limit' }]);
       const ch = await joined(c.channel('big-presence'));
@@ -914,18 +1177,29 @@ describe('limits', () => {
       assert.equal((await system.next(1))[0].message, 'Track message size exceeded');
     }));
 
-  it('defaults are upstream\'s self-hosted tenant defaults', () => {
+  it("defaults are upstream's self-hosted tenant defaults", () => {
     assert.deepEqual(
       {
-        maxConcurrentUsers: defaultLimits.maxConcurrentUsers, maxChannelsPerClient: defaultLimits.maxChannelsPerClient,
-        maxJoinsPerSecond: defaultLimits.maxJoinsPerSecond, maxEventsPerSecond: defaultLimits.maxEventsPerSecond,
-        maxPresenceEventsPerSecond: defaultLimits.maxPresenceEventsPerSecond, maxPayloadSizeKb: defaultLimits.maxPayloadSizeKb,
-        clientPresenceMaxCalls: defaultLimits.clientPresenceMaxCalls, clientPresenceWindowMs: defaultLimits.clientPresenceWindowMs,
+        maxConcurrentUsers: defaultLimits.maxConcurrentUsers,
+        maxChannelsPerClient: defaultLimits.maxChannelsPerClient,
+        maxJoinsPerSecond: defaultLimits.maxJoinsPerSecond,
+        maxEventsPerSecond: defaultLimits.maxEventsPerSecond,
+        maxPresenceEventsPerSecond: defaultLimits.maxPresenceEventsPerSecond,
+        maxPayloadSizeKb: defaultLimits.maxPayloadSizeKb,
+        clientPresenceMaxCalls: defaultLimits.clientPresenceMaxCalls,
+        clientPresenceWindowMs: defaultLimits.clientPresenceWindowMs,
       },
       {
-        maxConcurrentUsers: 200, maxChannelsPerClient: 100, maxJoinsPerSecond: 100, maxEventsPerSecond: 100,
-        maxPresenceEventsPerSecond: 1000, maxPayloadSizeKb: 3000, clientPresenceMaxCalls: 5, clientPresenceWindowMs: 30_000,
-      });
+        maxConcurrentUsers: 200,
+        maxChannelsPerClient: 100,
+        maxJoinsPerSecond: 100,
+        maxEventsPerSecond: 100,
+        maxPresenceEventsPerSecond: 1000,
+        maxPayloadSizeKb: 3000,
+        clientPresenceMaxCalls: 5,
+        clientPresenceWindowMs: 30_000,
+      },
+    );
   });
 
   it('joins per second: ClientJoinRateLimitReached: Too many joins per second, then the socket closes (1001)', () =>
@@ -940,21 +1214,30 @@ describe('limits', () => {
         reply = await raw.expect((m) => m[1] === `${i}`, `join reply ${i}`);
         if ((reply[4] as { status: string }).status === 'error') break;
       }
-      assert.deepEqual(reply[4], { status: 'error', response: { reason: 'ClientJoinRateLimitReached: Too many joins per second' } });
+      assert.deepEqual(reply[4], {
+        status: 'error',
+        response: { reason: 'ClientJoinRateLimitReached: Too many joins per second' },
+      });
       assert.equal((await raw.closed).code, 1001);
     }));
 
-  it('events per second: channels stop with Too many messages per second, REST gets 429', () => withLimits({ maxEventsPerSecond: 20 }, async (srv, c) => {
-    const ch = await joined(c.channel('chatty', { config: { broadcast: { self: true } } }));
-    const system = systemMessages(ch);
-    const gone = closed(ch);
-    for (let i = 0; i < 30; i++) void ch.send({ type: 'broadcast', event: 'e', payload: { i } });
-    await gone;
-    assert.equal((await system.next(1))[0].message, 'Too many messages per second');
-    // The REST API is refused while the tenant is over the limit (the average spans 12 buckets, 1.2 s here).
-    const rest = await restBroadcast(demoKeys.anonKey, { messages: [{ topic: 'chatty', event: 'e', payload: {} }] }, undefined, srv.port);
-    assert.deepEqual([rest.status, await rest.json()], [429, { message: 'Too many requests' }]);
-  }));
+  it('events per second: channels stop with Too many messages per second, REST gets 429', () =>
+    withLimits({ maxEventsPerSecond: 20 }, async (srv, c) => {
+      const ch = await joined(c.channel('chatty', { config: { broadcast: { self: true } } }));
+      const system = systemMessages(ch);
+      const gone = closed(ch);
+      for (let i = 0; i < 30; i++) void ch.send({ type: 'broadcast', event: 'e', payload: { i } });
+      await gone;
+      assert.equal((await system.next(1))[0].message, 'Too many messages per second');
+      // The REST API is refused while the tenant is over the limit (the average spans 12 buckets, 1.2 s here).
+      const rest = await restBroadcast(
+        demoKeys.anonKey,
+        { messages: [{ topic: 'chatty', event: 'e', payload: {} }] },
+        undefined,
+        srv.port,
+      );
+      assert.deepEqual([rest.status, await rest.json()], [429, { message: 'Too many requests' }]);
+    }));
 });
 
 describe('metrics', () => {

@@ -13,7 +13,9 @@ export interface ReplayedMessage {
 export async function replay(ctx: Context, sub: string, since: number, limit: number): Promise<ReplayedMessage[]> {
   if (!ctx.sql) throw new Error('no database configured');
   const n = Math.min(25, Math.max(1, limit));
-  const rows = await ctx.sql<{ id: string; event: string | null; payload: string | null; binary_payload: Buffer | null }[]>`
+  const rows = await ctx.sql<
+    { id: string; event: string | null; payload: string | null; binary_payload: Buffer | null }[]
+  >`
     select id::text, event, payload::text as payload, binary_payload
     from realtime.messages
     where topic = ${sub} and private is true and extension = 'broadcast'

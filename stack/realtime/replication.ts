@@ -64,15 +64,28 @@ export class ReplicationStream {
   async start(): Promise<void> {
     const slot = `${this.o.slotPrefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
     this.sql = postgres(this.o.url, {
-      max: 1, fetch_types: false, idle_timeout: 0, max_lifetime: null, onnotice: () => {},
-      connection: { replication: 'database', application_name: 'realtime_replication_connection' } as Record<string, string>,
+      max: 1,
+      fetch_types: false,
+      idle_timeout: 0,
+      max_lifetime: null,
+      onnotice: () => {},
+      connection: { replication: 'database', application_name: 'realtime_replication_connection' } as Record<
+        string,
+        string
+      >,
     });
-    const [created] = await this.sql.unsafe(`CREATE_REPLICATION_SLOT ${slot} TEMPORARY LOGICAL pgoutput NOEXPORT_SNAPSHOT`);
+    const [created] = await this.sql.unsafe(
+      `CREATE_REPLICATION_SLOT ${slot} TEMPORARY LOGICAL pgoutput NOEXPORT_SNAPSHOT`,
+    );
     // The walsender's command grammar, not SQL: its strings are plain '…' only (no E'…'), so not shared/sql.ts.
     const pubs = this.o.publications.map((p) => p.replace(/'/g, "''")).join(',');
     // postgres.js types the copy stream as Writable; in replication mode it is a duplex (CopyBoth).
-    const stream = (await this.sql.unsafe(`START_REPLICATION SLOT ${slot} LOGICAL ${created.consistent_point}
-      (proto_version '1', publication_names '${pubs}')`).writable()) as unknown as Duplex;
+    const stream = (await this.sql
+      .unsafe(
+        `START_REPLICATION SLOT ${slot} LOGICAL ${created.consistent_point}
+      (proto_version '1', publication_names '${pubs}')`,
+      )
+      .writable()) as unknown as Duplex;
     this.stream = stream;
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('error', (err: Error) => {
@@ -107,9 +120,11 @@ export class ReplicationStream {
   }
 
   private onData(chunk: Buffer): void {
-    if (chunk[0] === 0x77) { // 'w' XLogData: walStart(8) walEnd(8) sendTime(8), then the pgoutput message
+    if (chunk[0] === 0x77) {
+      // 'w' XLogData: walStart(8) walEnd(8) sendTime(8), then the pgoutput message
       this.onMessage(chunk.subarray(25));
-    } else if (chunk[0] === 0x6b) { // 'k' keepalive: walEnd(8) sendTime(8) replyRequested(1)
+    } else if (chunk[0] === 0x6b) {
+      // 'k' keepalive: walEnd(8) sendTime(8) replyRequested(1)
       if (!this.tx) this.lastEnd = maxLsn(this.lastEnd, chunk.readBigUInt64BE(1));
       if (chunk[17]) this.sendStatus();
     }
@@ -131,16 +146,19 @@ export class ReplicationStream {
       case 'B': // Begin: final lsn, commit time, xid
         this.tx = { commitTime: pgTime(m.readBigInt64BE(9)), changes: [] };
         break;
-      case 'C': { // Commit: flags, commit lsn, end lsn, commit time
+      case 'C': {
+        // Commit: flags, commit lsn, end lsn, commit time
         const tx = this.tx;
         this.tx = null;
         if (!tx) return;
         tx.commitTime = pgTime(m.readBigInt64BE(18));
         this.lastEnd = maxLsn(this.lastEnd, m.readBigUInt64BE(10));
         if (tx.changes.length > 0) {
-          this.chain = this.chain.then(() => this.o.onTransaction(tx)).catch((err: Error) => {
-            this.o.log.error('replicated transaction handling failed', { error: err.stack });
-          });
+          this.chain = this.chain
+            .then(() => this.o.onTransaction(tx))
+            .catch((err: Error) => {
+              this.o.log.error('replicated transaction handling failed', { error: err.stack });
+            });
         }
         break;
       }
@@ -157,7 +175,8 @@ export class ReplicationStream {
         if (!rel || !this.tx) return;
         let offset = 5;
         let old: Tuple | undefined;
-        if (m[offset] === 0x4b || m[offset] === 0x4f) { // 'K' key or 'O' old tuple precedes the new one
+        if (m[offset] === 0x4b || m[offset] === 0x4f) {
+          // 'K' key or 'O' old tuple precedes the new one
           const t = tuple(m, offset + 1);
           old = t.values;
           offset = t.end;
@@ -208,9 +227,12 @@ function tuple(m: Buffer, offset: number): { values: Tuple; end: number } {
   const values: Tuple = new Array(n);
   for (let c = 0; c < n; c++) {
     const kind = m[i++];
-    if (kind === 0x6e) values[c] = null; // 'n'
-    else if (kind === 0x75) values[c] = undefined; // 'u' unchanged TOAST
-    else { // 't' text (or 'b' binary, which we never request)
+    if (kind === 0x6e)
+      values[c] = null; // 'n'
+    else if (kind === 0x75)
+      values[c] = undefined; // 'u' unchanged TOAST
+    else {
+      // 't' text (or 'b' binary, which we never request)
       const len = m.readUInt32BE(i);
       values[c] = m.toString('utf8', i + 4, i + 4 + len);
       i += 4 + len;

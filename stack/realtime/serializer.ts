@@ -76,21 +76,37 @@ export function decodeBinary(buf: Buffer): BinaryPush | null {
     }
   }
   return {
-    joinRef: joinRef === '' ? null : joinRef, ref: ref === '' ? null : ref, topic, userEvent, metadata,
-    encoding: encoding as 0 | 1, payload: buf.subarray(offset),
+    joinRef: joinRef === '' ? null : joinRef,
+    ref: ref === '' ? null : ref,
+    topic,
+    userEvent,
+    metadata,
+    encoding: encoding as 0 | 1,
+    payload: buf.subarray(offset),
   };
 }
 
 /** One server→client text frame. V1 never carries join_ref (Phoenix's V1 serializer drops it). */
-export function encodeText(vsn: Vsn, joinRef: string | null, ref: string | null, topic: string, event: string,
-  payload: unknown): string {
+export function encodeText(
+  vsn: Vsn,
+  joinRef: string | null,
+  ref: string | null,
+  topic: string,
+  event: string,
+  payload: unknown,
+): string {
   if (vsn === 2) return JSON.stringify([joinRef, ref, topic, event, payload]);
   return JSON.stringify({ topic, event, payload, ref });
 }
 
 /** Kind-4 frame: the only binary kind realtime-js decodes. Header strings must each fit in 255 bytes. */
-export function encodeUserBroadcast(topic: string, userEvent: string, metadataJson: string, encoding: 0 | 1,
-  payload: Uint8Array): Buffer | null {
+export function encodeUserBroadcast(
+  topic: string,
+  userEvent: string,
+  metadataJson: string,
+  encoding: 0 | 1,
+  payload: Uint8Array,
+): Buffer | null {
   const t = Buffer.from(topic);
   const e = Buffer.from(userEvent);
   const m = Buffer.from(metadataJson);

@@ -20,7 +20,11 @@ function parseVsn(v: string | null): Vsn | null {
 }
 
 export function createTransport(ctx: Context): { server: Server; wss: WebSocketServer } {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: ctx.limits.config.maxFrameBytes, perMessageDeflate: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: ctx.limits.config.maxFrameBytes,
+    perMessageDeflate: false,
+  });
   const server = createServer((req, res) => {
     handleHttp(ctx, req, res).catch((err: Error) => {
       ctx.log.error('http handler failed', { error: err.stack });
@@ -35,8 +39,10 @@ export function createTransport(ctx: Context): { server: Server; wss: WebSocketS
       const text = body === undefined ? '' : JSON.stringify(body);
       const write = () => {
         if (socket.destroyed) return;
-        socket.end(`HTTP/1.1 ${status} ${statusText[status] ?? 'Error'}\r\ncontent-type: application/json\r\n` +
-          `content-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+        socket.end(
+          `HTTP/1.1 ${status} ${statusText[status] ?? 'Error'}\r\ncontent-type: application/json\r\n` +
+            `content-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+        );
       };
       if (delay > 0) setTimeout(write, delay).unref();
       else write();
@@ -52,7 +58,8 @@ export function createTransport(ctx: Context): { server: Server; wss: WebSocketS
     const token = tokenForKey(ctx, raw);
     const verified = verifyJwt(token, ctx.keys);
     if (!verified.ok) return refuse(401, { error: verified.message });
-    if (connectedUsers(ctx) >= ctx.limits.config.maxConcurrentUsers) return refuse(429, { error: 'Too many connected users' });
+    if (connectedUsers(ctx) >= ctx.limits.config.maxConcurrentUsers)
+      return refuse(429, { error: 'Too many connected users' });
     if (ctx.limits.joins.tripped) return refuse(429, { error: 'Too many joins per second' });
 
     let headers = noHeaders; // shared when there are none: most sockets, and memory per socket counts
@@ -76,6 +83,10 @@ export function createTransport(ctx: Context): { server: Server; wss: WebSocketS
 }
 
 const statusText: Record<number, string> = {
-  401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
   503: 'Service Unavailable',
 };

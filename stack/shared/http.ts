@@ -15,7 +15,11 @@ export class BodyTooLargeError extends Error {
  * dropped first, so the caller's answer still reaches the client; `overflow: 'destroy'` rejects at once and closes
  * the connection instead, reading nothing more.
  */
-export function readBody(req: IncomingMessage, limit: number, overflow: 'drain' | 'destroy' = 'drain'): Promise<Buffer> {
+export function readBody(
+  req: IncomingMessage,
+  limit: number,
+  overflow: 'drain' | 'destroy' = 'drain',
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -15,13 +15,21 @@ describe('stack/shared/jwt', () => {
     const now = 1_800_000_000;
     const token = signJwt({ sub: 'u1', role: 'authenticated', exp: now + 60 }, demoKeys.jwtSecret);
     assert.deepEqual(verifyJwt(token, demoKeys.jwtSecret, { nowSec: now }), {
-      ok: true, claims: { sub: 'u1', role: 'authenticated', exp: now + 60 } });
+      ok: true,
+      claims: { sub: 'u1', role: 'authenticated', exp: now + 60 },
+    });
     const [h, , s] = token.split('.');
     const forged = `${h}.${Buffer.from(JSON.stringify({ sub: 'u1', role: 'service_role', exp: now + 60 })).toString('base64url')}.${s}`;
     assert.deepEqual(verifyJwt(forged, demoKeys.jwtSecret, { nowSec: now }), { ok: false, reason: 'bad_signature' });
-    assert.deepEqual(verifyJwt(token, 'another-secret-another-secret-another', { nowSec: now }), { ok: false, reason: 'bad_signature' });
+    assert.deepEqual(verifyJwt(token, 'another-secret-another-secret-another', { nowSec: now }), {
+      ok: false,
+      reason: 'bad_signature',
+    });
     assert.deepEqual(verifyJwt(token, demoKeys.jwtSecret, { nowSec: now + 61 }), { ok: false, reason: 'expired' });
-    assert.deepEqual(verifyJwt(signJwt({ role: 'anon' }, demoKeys.jwtSecret), demoKeys.jwtSecret), { ok: false, reason: 'missing_exp' });
+    assert.deepEqual(verifyJwt(signJwt({ role: 'anon' }, demoKeys.jwtSecret), demoKeys.jwtSecret), {
+      ok: false,
+      reason: 'missing_exp',
+    });
     assert.deepEqual(verifyJwt('not.a.jwt', demoKeys.jwtSecret), { ok: false, reason: 'malformed' });
   });
 

@@ -28,7 +28,11 @@ export function decodeJwtSegment(part: string): Record<string, unknown> | undefi
 }
 
 /** Verifies signature and `exp` (required unless `requireExp` is false) at `nowSec`. */
-export function verifyJwt(token: string, secret: string, opts: { nowSec?: number; requireExp?: boolean } = {}): VerifyResult {
+export function verifyJwt(
+  token: string,
+  secret: string,
+  opts: { nowSec?: number; requireExp?: boolean } = {},
+): VerifyResult {
   const parts = token.trim().split('.');
   if (parts.length !== 3) return { ok: false, reason: 'malformed' };
   const header = decodeJwtSegment(parts[0]);
@@ -37,7 +41,8 @@ export function verifyJwt(token: string, secret: string, opts: { nowSec?: number
   if (header.alg !== 'HS256') return { ok: false, reason: 'unsupported_alg' };
   const expected = createHmac('sha256', secret).update(`${parts[0]}.${parts[1]}`).digest();
   const given = Buffer.from(parts[2], 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad_signature' };
   const now = opts.nowSec ?? Math.floor(Date.now() / 1000);
   if (typeof claims.exp !== 'number') {
     if (opts.requireExp !== false) return { ok: false, reason: 'missing_exp' };

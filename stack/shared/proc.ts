@@ -24,5 +24,8 @@ function readProcess(pid: number): ProcessInfo | undefined {
 }
 
 export function listProcesses(): ProcessInfo[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => readProcess(Number(d))).filter((p): p is ProcessInfo => !!p);
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map((d) => readProcess(Number(d)))
+    .filter((p): p is ProcessInfo => !!p);
 }

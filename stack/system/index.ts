@@ -5,7 +5,12 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Logger } from '../log.ts';
 import {
-  aptInstallCommand, packagesOf, SYSTEM_REQUIREMENTS, type Purpose, type SystemFileId, type SystemRequirement,
+  aptInstallCommand,
+  packagesOf,
+  SYSTEM_REQUIREMENTS,
+  type Purpose,
+  type SystemFileId,
+  type SystemRequirement,
 } from './requirements.ts';
 
 export { FULL_INSTALL_COMMAND, SYSTEM_REQUIREMENTS, type Purpose } from './requirements.ts';
@@ -42,16 +47,23 @@ export function resolveRequirement(req: SystemRequirement, opts: LookupOptions =
 /** The requirements for `purpose` this machine lacks. A server chosen with PG_BIN stands in for the server files. */
 export function missingRequirements(purpose: Purpose, opts: LookupOptions = {}): SystemRequirement[] {
   const env = opts.env ?? process.env;
-  return SYSTEM_REQUIREMENTS.filter((req: SystemRequirement) =>
-    req.neededBy.includes(purpose) && !(env.PG_BIN && req.server) && resolveRequirement(req, opts) === undefined);
+  return SYSTEM_REQUIREMENTS.filter(
+    (req: SystemRequirement) =>
+      req.neededBy.includes(purpose) && !(env.PG_BIN && req.server) && resolveRequirement(req, opts) === undefined,
+  );
 }
 
 export class MissingSystemFilesError extends Error {
-  constructor(readonly missing: readonly SystemRequirement[], why: string) {
+  constructor(
+    readonly missing: readonly SystemRequirement[],
+    why: string,
+  ) {
     const packages = packagesOf(missing);
-    super(`${why}; missing: ${missing.map((r) => `${r.path} (${r.why})`).join(', ')}.\n` +
-      `Install ${packages.length === 1 ? 'the package that provides it' : 'the packages that provide them'} with:\n` +
-      `  ${aptInstallCommand(packages)}`);
+    super(
+      `${why}; missing: ${missing.map((r) => `${r.path} (${r.why})`).join(', ')}.\n` +
+        `Install ${packages.length === 1 ? 'the package that provides it' : 'the packages that provide them'} with:\n` +
+        `  ${aptInstallCommand(packages)}`,
+    );
     this.name = 'MissingSystemFilesError';
   }
 }
@@ -65,9 +77,11 @@ function isDebianLike(root: string): boolean {
 }
 
 function aptInstall(packages: string[], log: Logger): boolean {
-  const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], {
-    stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  }).status === 0;
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    }).status === 0;
   if (install()) return true;
   // A fresh machine may have no package index yet, or a stale one.
   log.info('apt-get install failed; refreshing the package index and retrying');
@@ -98,8 +112,12 @@ export function ensureSystemRequirements(purpose: Purpose, log: Logger, opts: En
   const installed = aptInstall(packages, log);
   missing = missingRequirements(purpose, opts);
   if (missing.length > 0) {
-    throw new MissingSystemFilesError(missing, installed ? 'apt-get installed the packages, but files are still missing'
-      : `apt-get install ${packages.join(' ')} failed`);
+    throw new MissingSystemFilesError(
+      missing,
+      installed
+        ? 'apt-get installed the packages, but files are still missing'
+        : `apt-get install ${packages.join(' ')} failed`,
+    );
   }
 }
 

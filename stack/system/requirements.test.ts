@@ -9,7 +9,11 @@ import { describe, it } from 'node:test';
 import { projectRoot } from '../config.ts';
 import { createLogger } from '../log.ts';
 import {
-  ensureSystemRequirements, FULL_INSTALL_COMMAND, missingRequirements, MissingSystemFilesError, resolveRequirement,
+  ensureSystemRequirements,
+  FULL_INSTALL_COMMAND,
+  missingRequirements,
+  MissingSystemFilesError,
+  resolveRequirement,
   SYSTEM_REQUIREMENTS,
 } from './index.ts';
 import { packagesOf } from './requirements.ts';
@@ -57,15 +61,27 @@ describe('system requirements (stack/system/requirements.ts)', () => {
       }
       const env = { PATH: '/usr/local/bin:/usr/bin:/bin' };
       assert.deepEqual(missingRequirements('start', { root, env }), [], 'npm start does not need pg_prove');
-      assert.deepEqual(missingRequirements('test', { root, env }).map((r) => r.id), ['pg_prove']);
-      assert.throws(() => ensureSystemRequirements('test', log, { root, env, uid: 1000 }), (err: Error) => {
-        assert.ok(err instanceof MissingSystemFilesError);
-        assert.match(err.message, /\/usr\/bin\/pg_prove/);
-        assert.ok(err.message.includes('sudo apt-get install -y --no-install-recommends libtap-parser-sourcehandler-pgtap-perl\n')
-          || err.message.endsWith('sudo apt-get install -y --no-install-recommends libtap-parser-sourcehandler-pgtap-perl'),
-          err.message);
-        return true;
-      });
+      assert.deepEqual(
+        missingRequirements('test', { root, env }).map((r) => r.id),
+        ['pg_prove'],
+      );
+      assert.throws(
+        () => ensureSystemRequirements('test', log, { root, env, uid: 1000 }),
+        (err: Error) => {
+          assert.ok(err instanceof MissingSystemFilesError);
+          assert.match(err.message, /\/usr\/bin\/pg_prove/);
+          assert.ok(
+            err.message.includes(
+              'sudo apt-get install -y --no-install-recommends libtap-parser-sourcehandler-pgtap-perl\n',
+            ) ||
+              err.message.endsWith(
+                'sudo apt-get install -y --no-install-recommends libtap-parser-sourcehandler-pgtap-perl',
+              ),
+            err.message,
+          );
+          return true;
+        },
+      );
       // pg_prove somewhere else on PATH counts: a user's own install is not second-guessed.
       mkdirSync(join(root, 'opt/perl/bin'), { recursive: true });
       writeFileSync(join(root, 'opt/perl/bin/pg_prove'), '');
@@ -76,13 +92,19 @@ describe('system requirements (stack/system/requirements.ts)', () => {
     }
   });
 
-  it('with PG_BIN, the server files are the chosen server\'s business and only the client tools are checked', () => {
+  it("with PG_BIN, the server files are the chosen server's business and only the client tools are checked", () => {
     const root = mkdtempSync(join(tmpdir(), 'mr-system-'));
     try {
       const missing = missingRequirements('test', { root, env: { PATH: '/usr/bin', PG_BIN: '/opt/pg15/bin' } });
-      const clientSide = SYSTEM_REQUIREMENTS.filter((r) => !('server' in r) && r.neededBy.includes('test')).map((r) => r.id);
-      assert.deepEqual(missing.map((r) => r.id), clientSide);
-      for (const id of ['pg_prove', 'psql', 'psql-15']) assert.ok(clientSide.includes(id as never), `${id} is checked with PG_BIN`);
+      const clientSide = SYSTEM_REQUIREMENTS.filter((r) => !('server' in r) && r.neededBy.includes('test')).map(
+        (r) => r.id,
+      );
+      assert.deepEqual(
+        missing.map((r) => r.id),
+        clientSide,
+      );
+      for (const id of ['pg_prove', 'psql', 'psql-15'])
+        assert.ok(clientSide.includes(id as never), `${id} is checked with PG_BIN`);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

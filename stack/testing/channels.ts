@@ -9,7 +9,8 @@ export interface Received {
 
 export class ChannelProbe {
   readonly received: Received[] = [];
-  private waiters: { event: string; match: (p: Record<string, unknown>) => boolean; resolve: (p: Received) => void }[] = [];
+  private waiters: { event: string; match: (p: Record<string, unknown>) => boolean; resolve: (p: Received) => void }[] =
+    [];
 
   constructor(readonly channel: RealtimeChannel) {
     channel.on('broadcast', { event: '*' }, ({ event, payload }) => {
@@ -25,11 +26,22 @@ export class ChannelProbe {
   }
 
   /** The next (or an already received) broadcast of `event` that matches; rejects after `ms`. */
-  next<T = Record<string, unknown>>(event: string, match: (p: Record<string, unknown>) => boolean = () => true, ms = 5000): Promise<T> {
+  next<T = Record<string, unknown>>(
+    event: string,
+    match: (p: Record<string, unknown>) => boolean = () => true,
+    ms = 5000,
+  ): Promise<T> {
     const seen = this.received.find((r) => r.event === event && match(r.payload));
     if (seen) return Promise.resolve(seen.payload as T);
     return new Promise((resolve, reject) => {
-      const waiter = { event, match, resolve: (r: Received) => { clearTimeout(timer); resolve(r.payload as T); } };
+      const waiter = {
+        event,
+        match,
+        resolve: (r: Received) => {
+          clearTimeout(timer);
+          resolve(r.payload as T);
+        },
+      };
       const timer = setTimeout(() => {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
         reject(new Error(`no ${event} broadcast within ${ms} ms on ${this.channel.topic}`));

@@ -54,7 +54,8 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
     }
     const sql = postgres(dbUrl(cfg, { sslmode: false }), { max: 2, onnotice: () => {} });
     return {
-      cfg, sql,
+      cfg,
+      sql,
       url: (user = 'postgres') => dbUrl(cfg, { user, sslmode: false }),
       async stop() {
         await sql.end();

@@ -35,7 +35,8 @@ export function tempProject(name: string, files: ProjectFiles): string {
     writeFileSync(join(supabase, path), text);
   };
   mkdirSync(join(supabase, 'migrations'), { recursive: true });
-  if (files.config === undefined) copyFileSync(join(projectRoot, 'supabase', 'config.toml'), join(supabase, 'config.toml'));
+  if (files.config === undefined)
+    copyFileSync(join(projectRoot, 'supabase', 'config.toml'), join(supabase, 'config.toml'));
   else write('config.toml', files.config);
   for (const [file, sql] of Object.entries(files.migrations ?? {})) write(join('migrations', file), sql);
   if (files.seed !== undefined) write('seed.sql', files.seed);
@@ -49,6 +50,10 @@ export function tempProject(name: string, files: ProjectFiles): string {
 
 /** The `.sql` files of a folder, by name (e.g. a service's fixture migrations). */
 export function sqlFiles(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()
-    .map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.sql'))
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
 }

@@ -9,11 +9,18 @@ export class RawSocket {
   closed: Promise<{ code: number; reason: string }>;
   constructor(readonly ws: import('ws').WebSocket) {
     ws.on('message', (data: Buffer, isBinary: boolean) =>
-      this.inbox.push(isBinary ? { binary: data } : { text: JSON.parse(data.toString('utf8')) }));
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+      this.inbox.push(isBinary ? { binary: data } : { text: JSON.parse(data.toString('utf8')) }),
+    );
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
   }
 
-  static async open(port: number, query = `apikey=${demoKeys.anonKey}&vsn=2.0.0`, path = '/realtime/v1/websocket'): Promise<RawSocket> {
+  static async open(
+    port: number,
+    query = `apikey=${demoKeys.anonKey}&vsn=2.0.0`,
+    path = '/realtime/v1/websocket',
+  ): Promise<RawSocket> {
     const { WebSocket } = await import('ws');
     const ws = new WebSocket(`ws://127.0.0.1:${port}${path}?${query}`);
     const raw = new RawSocket(ws);

@@ -18,17 +18,26 @@ function rowsAfter(marker: string): string[][] {
 }
 
 describe('the seed ids of stack/testing', () => {
-  it('organizations are the seed\'s', () => {
-    assert.deepEqual(rowsAfter('insert into public.organizations').map((r) => r[0]), Object.values(seedOrgs));
+  it("organizations are the seed's", () => {
+    assert.deepEqual(
+      rowsAfter('insert into public.organizations').map((r) => r[0]),
+      Object.values(seedOrgs),
+    );
   });
 
-  it('users are the seed\'s: id, email and organization', () => {
+  it("users are the seed's: id, email and organization", () => {
     const rows = rowsAfter('from (values').map(([id, email, , org]) => ({ id, email, org }));
-    assert.deepEqual(rows, Object.values(seedUsers).map(({ id, email, org }) => ({ id, email, org })));
-    assert.match(seedSql, new RegExp(`crypt\\('${seedPassword}'`), 'every user\'s password');
+    assert.deepEqual(
+      rows,
+      Object.values(seedUsers).map(({ id, email, org }) => ({ id, email, org })),
+    );
+    assert.match(seedSql, new RegExp(`crypt\\('${seedPassword}'`), "every user's password");
   });
 
-  it('meetings are the seed\'s', () => {
-    assert.deepEqual(rowsAfter('insert into public.meetings').map((r) => r[0]), Object.values(seedMeetings));
+  it("meetings are the seed's", () => {
+    assert.deepEqual(
+      rowsAfter('insert into public.meetings').map((r) => r[0]),
+      Object.values(seedMeetings),
+    );
   });
 });

@@ -37,7 +37,11 @@ export const seedMeetings = {
  * Inserts a live Acme meeting titled `title`, hosted by Alice; with `participants`, Alice (as host) and those users
  * are in it already. Returns its id.
  */
-export async function insertMeeting(sql: postgres.Sql, title: string, opts: { participants?: string[] } = {}): Promise<string> {
+export async function insertMeeting(
+  sql: postgres.Sql,
+  title: string,
+  opts: { participants?: string[] } = {},
+): Promise<string> {
   const id = randomUUID();
   await sql`insert into public.meetings (id, organization_id, host_id, title, status)
             values (${id}, ${seedOrgs.acme}, ${seedUsers.alice.id}, ${title}, 'live')`;

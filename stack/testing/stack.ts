@@ -35,7 +35,10 @@ export interface TestStack {
 export async function startTestStack(name: string, apiPort: number): Promise<TestStack> {
   const stateDir = tempDir(name);
   const cfg = loadConfig({
-    STACK_STATE_DIR: stateDir, STACK_API_PORT: String(apiPort), STACK_DB_PORT: String(apiPort + 1), STACK_WORKDIR: projectRoot,
+    STACK_STATE_DIR: stateDir,
+    STACK_API_PORT: String(apiPort),
+    STACK_DB_PORT: String(apiPort + 1),
+    STACK_WORKDIR: projectRoot,
   });
   const handle = await startStack(cfg, createLogger(`stack:${name}`));
   const sql = postgres(dbUrl(cfg, { sslmode: false }), { max: 2, onnotice: () => {} });
@@ -47,11 +50,17 @@ export async function startTestStack(name: string, apiPort: number): Promise<Tes
     return client;
   };
   return {
-    cfg, url, handle, sql,
+    cfg,
+    url,
+    handle,
+    sql,
     anon: newClient,
     async signIn(user) {
       const client = newClient();
-      const { data, error } = await client.auth.signInWithPassword({ email: seedUsers[user].email, password: seedPassword });
+      const { data, error } = await client.auth.signInWithPassword({
+        email: seedUsers[user].email,
+        password: seedPassword,
+      });
       if (error || !data.session) throw new Error(`sign-in of ${user} failed: ${error?.message}`);
       return { client, userId: data.user!.id, accessToken: data.session.access_token };
     },

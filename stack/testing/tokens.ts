@@ -17,10 +17,21 @@ export interface UserTokenOptions {
 /** A user's access token as GoTrue would mint it (HS256, the stack's demo JWT secret). */
 export function userToken(sub: string, opts: UserTokenOptions = {}): string {
   const now = Math.floor(Date.now() / 1000);
-  return signJwt({
-    iss: 'http://127.0.0.1:54321/auth/v1', sub, aud: 'authenticated', role: opts.role ?? 'authenticated',
-    email: opts.email ?? `${sub.slice(0, 4)}@example.com`, session_id: `s-${sub.slice(0, 8)}`, iat: now,
-    exp: now + (opts.expiresIn ?? 3600), app_metadata: { provider: 'email' }, user_metadata: {}, is_anonymous: false,
-    ...opts.claims,
-  }, demoKeys.jwtSecret);
+  return signJwt(
+    {
+      iss: 'http://127.0.0.1:54321/auth/v1',
+      sub,
+      aud: 'authenticated',
+      role: opts.role ?? 'authenticated',
+      email: opts.email ?? `${sub.slice(0, 4)}@example.com`,
+      session_id: `s-${sub.slice(0, 8)}`,
+      iat: now,
+      exp: now + (opts.expiresIn ?? 3600),
+      app_metadata: { provider: 'email' },
+      user_metadata: {},
+      is_anonymous: false,
+      ...opts.claims,
+    },
+    demoKeys.jwtSecret,
+  );
 }

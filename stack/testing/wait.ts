@@ -21,9 +21,13 @@ export class Inbox<T> {
   };
   async next(n: number, what = 'messages', ms = 5000): Promise<T[]> {
     if (this.items.length < n) {
-      await waitFor<void>(`${n} ${what}`, (resolve) => {
-        this.waiters.push({ n, resolve: () => resolve() });
-      }, ms);
+      await waitFor<void>(
+        `${n} ${what}`,
+        (resolve) => {
+          this.waiters.push({ n, resolve: () => resolve() });
+        },
+        ms,
+      );
     }
     return this.items.slice(0, n);
   }

@@ -30,7 +30,10 @@ function filesOf(path: string): string[] {
 /** The content hash of the page's sources (paths and bytes); tests are not part of the bundle. */
 export function sourceHash(root = projectRoot): string {
   const hash = createHash('sha256');
-  const files = sourceRoots.flatMap((r) => filesOf(join(root, r))).map((f) => relative(root, f)).sort();
+  const files = sourceRoots
+    .flatMap((r) => filesOf(join(root, r)))
+    .map((f) => relative(root, f))
+    .sort();
   for (const file of files) {
     hash.update(`${file}\0`);
     hash.update(readFileSync(join(root, file)));
@@ -60,20 +63,42 @@ function viteBin(): string {
 
 function runViteBuild(outDir: string, mode: BuildMode): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [viteBin(), 'build', '--config', join(projectRoot, 'web', 'vite.config.ts'),
-      '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn', '--mode', mode], {
-      cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: mode },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        viteBin(),
+        'build',
+        '--config',
+        join(projectRoot, 'web', 'vite.config.ts'),
+        '--outDir',
+        outDir,
+        '--emptyOutDir',
+        '--logLevel',
+        'warn',
+        '--mode',
+        mode,
+      ],
+      {
+        cwd: projectRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NODE_ENV: mode },
+      },
+    );
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`vite build failed (exit ${code}):\n${output.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`vite build failed (exit ${code}):\n${output.trim()}`)),
+    );
   });
 }
 
 /** The build of the current sources, running `vite build` first when there is none yet. */
-export async function ensureWebBuild(log: Logger, opts: { mode?: BuildMode; buildsDir?: string } = {}): Promise<WebBuild> {
+export async function ensureWebBuild(
+  log: Logger,
+  opts: { mode?: BuildMode; buildsDir?: string } = {},
+): Promise<WebBuild> {
   const started = performance.now();
   const mode = opts.mode ?? 'production';
   const buildsDir = opts.buildsDir ?? defaultBuildsDir;
@@ -102,11 +127,15 @@ export async function ensureWebBuild(log: Logger, opts: { mode?: BuildMode; buil
 
 /** Keeps the newest KEEP_BUILDS builds besides `current`, and drops what builds that died half-way left. */
 function pruneBuilds(buildsDir: string, current: string): void {
-  const entries = readdirSync(buildsDir).filter((name) => name !== current)
+  const entries = readdirSync(buildsDir)
+    .filter((name) => name !== current)
     .map((name) => ({ name, at: statSync(join(buildsDir, name)).mtimeMs }));
   const stale = [
     ...entries.filter((e) => e.name.startsWith('.tmp-') && Date.now() - e.at > 3_600_000),
-    ...entries.filter((e) => !e.name.startsWith('.')).sort((a, b) => b.at - a.at).slice(KEEP_BUILDS),
+    ...entries
+      .filter((e) => !e.name.startsWith('.'))
+      .sort((a, b) => b.at - a.at)
+      .slice(KEEP_BUILDS),
   ];
   for (const { name } of stale) rmSync(join(buildsDir, name), { recursive: true, force: true });
 }

@@ -29,14 +29,19 @@ export interface WebService extends RunningService {
 
 export async function startWebService(opts: WebServiceOptions): Promise<WebService> {
   const server = await startStaticServer({ port: opts.port, host: opts.host, config: opts.config });
-  const ready = ensureWebBuild(opts.log, { mode: opts.mode, buildsDir: opts.buildsDir }).then((build) => {
-    server.serve(build.dir);
-    return build;
-  }, (err: Error) => {
-    opts.log.error('the meeting room did not build; its URL answers 503 until the next start', { error: err.message });
-    server.unavailable('the meeting room failed to build: see the npm start log\n');
-    throw err;
-  });
+  const ready = ensureWebBuild(opts.log, { mode: opts.mode, buildsDir: opts.buildsDir }).then(
+    (build) => {
+      server.serve(build.dir);
+      return build;
+    },
+    (err: Error) => {
+      opts.log.error('the meeting room did not build; its URL answers 503 until the next start', {
+        error: err.message,
+      });
+      server.unavailable('the meeting room failed to build: see the npm start log\n');
+      throw err;
+    },
+  );
   ready.catch(() => {}); // reported above; a caller that awaits it sees the error too
   return {
     port: server.port,

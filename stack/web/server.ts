@@ -28,9 +28,16 @@ export interface StaticServer {
 }
 
 const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2', '.txt': 'text/plain; charset=utf-8', '.map': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json',
 };
 
 /**
@@ -39,8 +46,17 @@ const types: Record<string, string> = {
  */
 function contentSecurityPolicy(apiUrl: string): string {
   const ws = apiUrl.replace(/^http/, 'ws');
-  return [`default-src 'self'`, `connect-src 'self' ${apiUrl} ${ws}`, `worker-src blob:`, `img-src 'self' data:`,
-    `style-src 'self'`, `base-uri 'none'`, `form-action 'self'`, `frame-ancestors 'none'`, `object-src 'none'`].join('; ');
+  return [
+    `default-src 'self'`,
+    `connect-src 'self' ${apiUrl} ${ws}`,
+    `worker-src blob:`,
+    `img-src 'self' data:`,
+    `style-src 'self'`,
+    `base-uri 'none'`,
+    `form-action 'self'`,
+    `frame-ancestors 'none'`,
+    `object-src 'none'`,
+  ].join('; ');
 }
 
 export function startStaticServer(opts: StaticServerOptions): Promise<StaticServer> {
@@ -55,7 +71,9 @@ export function startStaticServer(opts: StaticServerOptions): Promise<StaticServ
 
   const server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
+      res
+        .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' })
+        .end('method not allowed\n');
       return;
     }
     let path: string;
@@ -71,7 +89,9 @@ export function startStaticServer(opts: StaticServerOptions): Promise<StaticServ
       return;
     }
     if (!root) {
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '2', ...security }).end(`${reason}\n`);
+      res
+        .writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '2', ...security })
+        .end(`${reason}\n`);
       return;
     }
     const file = normalize(join(root, path === '/' ? 'index.html' : path));
@@ -110,10 +130,11 @@ export function startStaticServer(opts: StaticServerOptions): Promise<StaticServ
           root = undefined;
           reason = why;
         },
-        close: () => new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        }),
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
       });
     });
   });

@@ -13,7 +13,11 @@ import { startStaticServer, type StaticServer } from './server.ts';
 const config = { apiUrl: 'http://127.0.0.1:54321', anonKey: 'anon-key' };
 
 /** A raw request: fetch would normalize the `..` segments this test sends on purpose. */
-function get(port: number, path: string, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function get(
+  port: number,
+  path: string,
+  method = 'GET',
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method }, (res) => {
       let body = '';
@@ -68,7 +72,13 @@ describe('stack/web static server', () => {
   });
 
   it('serves nothing outside the build, and only GET and HEAD', async () => {
-    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/%2e%2e/%2e%2e/secret.txt', '/missing.js', '/assets']) {
+    for (const path of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/%2e%2e/%2e%2e/secret.txt',
+      '/missing.js',
+      '/assets',
+    ]) {
       assert.equal((await get(server.port, path)).status, 404, path);
     }
     const post = await get(server.port, '/', 'POST');
@@ -78,7 +88,7 @@ describe('stack/web static server', () => {
 });
 
 describe('stack/web build', () => {
-  it('hashes the page\'s sources only: a source change is a new build, a test change is not', () => {
+  it("hashes the page's sources only: a source change is a new build, a test change is not", () => {
     const root = mkdtempSync(join(tmpdir(), 'mr-web-src-'));
     try {
       mkdirSync(join(root, 'web', 'src'), { recursive: true });

@@ -12,9 +12,24 @@ import { useRoute } from './route.ts';
 
 export function App({ supabase }: { supabase: MeetingSupabase }) {
   const auth = useAuth(supabase);
-  if (auth.status === 'loading') return <p className="boot" role="status">Checking your session…</p>;
-  if (auth.status === 'signed_out') return <Shell><SignIn supabase={supabase} /></Shell>;
-  if (auth.profile === undefined) return <p className="boot" role="status">Loading your profile…</p>;
+  if (auth.status === 'loading')
+    return (
+      <p className="boot" role="status">
+        Checking your session…
+      </p>
+    );
+  if (auth.status === 'signed_out')
+    return (
+      <Shell>
+        <SignIn supabase={supabase} />
+      </Shell>
+    );
+  if (auth.profile === undefined)
+    return (
+      <p className="boot" role="status">
+        Loading your profile…
+      </p>
+    );
   return <SignedIn supabase={supabase} auth={auth} />;
 }
 
@@ -28,10 +43,17 @@ function SignedIn({ supabase, auth }: { supabase: MeetingSupabase; auth: SignedI
 
   const header = (
     <header className="app-header">
-      <a className="brand" href="#/">Meeting room</a>
+      <a className="brand" href="#/">
+        Meeting room
+      </a>
       <div className="who">
-        <span>Signed in as <strong>{name}</strong>{profile?.organizationName ? ` · ${profile.organizationName}` : ''}</span>
-        <button type="button" className="secondary" onClick={() => void supabase.auth.signOut()}>Sign out</button>
+        <span>
+          Signed in as <strong>{name}</strong>
+          {profile?.organizationName ? ` · ${profile.organizationName}` : ''}
+        </span>
+        <button type="button" className="secondary" onClick={() => void supabase.auth.signOut()}>
+          Sign out
+        </button>
       </div>
     </header>
   );
@@ -40,26 +62,42 @@ function SignedIn({ supabase, auth }: { supabase: MeetingSupabase; auth: SignedI
   if (route.page === 'meeting') {
     const meeting = meetings.meetings.find((m) => m.id === route.meetingId);
     if (meetings.status === 'loading') {
-      page = <p role="status" className="boot">Loading meetings…</p>;
+      page = (
+        <p role="status" className="boot">
+          Loading meetings…
+        </p>
+      );
     } else if (!meeting) {
       // Not in my list: RLS hides it (another organization, or not invited). Nothing to try joining.
       page = (
         <section className="notice" aria-labelledby="unavailable-heading">
           <h1 id="unavailable-heading">Meeting not available</h1>
           <p role="alert">This meeting does not exist or you are not allowed to see it.</p>
-          <p><a href="#/">Back to meetings</a></p>
+          <p>
+            <a href="#/">Back to meetings</a>
+          </p>
         </section>
       );
     } else {
       page = (
-        <MeetingRoom key={meeting.id} supabase={supabase} meeting={meeting} userId={auth.user.id}
-          onExit={() => navigate({ page: 'meetings' })} />
+        <MeetingRoom
+          key={meeting.id}
+          supabase={supabase}
+          meeting={meeting}
+          userId={auth.user.id}
+          onExit={() => navigate({ page: 'meetings' })}
+        />
       );
     }
   } else {
     page = (
-      <MeetingList supabase={supabase} profile={profile} userId={auth.user.id} state={meetings}
-        onOpen={(id) => navigate({ page: 'meeting', meetingId: id })} />
+      <MeetingList
+        supabase={supabase}
+        profile={profile}
+        userId={auth.user.id}
+        state={meetings}
+        onOpen={(id) => navigate({ page: 'meeting', meetingId: id })}
+      />
     );
   }
   return <Shell header={header}>{page}</Shell>;
@@ -74,9 +112,20 @@ function Shell({ header, children }: { header?: ReactNode; children: ReactNode }
   }, [path]);
   return (
     <>
-      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); main.current?.focus(); }}>Skip to content</a>
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          main.current?.focus();
+        }}
+      >
+        Skip to content
+      </a>
       {header}
-      <main id="main" ref={main} tabIndex={-1}>{children}</main>
+      <main id="main" ref={main} tabIndex={-1}>
+        {children}
+      </main>
     </>
   );
 }

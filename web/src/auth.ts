@@ -24,7 +24,9 @@ export type AuthState =
 
 export function useAuth(supabase: MeetingSupabase): AuthState {
   const [user, setUser] = useState<User | null | undefined>(undefined);
-  const [profile, setProfile] = useState<{ userId: string; profile: Profile | null; error: string | null } | null>(null);
+  const [profile, setProfile] = useState<{ userId: string; profile: Profile | null; error: string | null } | null>(
+    null,
+  );
 
   useEffect(() => {
     // The callback only records the user: supabase-js must not be called from inside it (it holds its auth lock).
@@ -39,8 +41,11 @@ export function useAuth(supabase: MeetingSupabase): AuthState {
     if (!userId) return;
     let cancelled = false;
     void (async () => {
-      const { data, error } = await supabase.from('profiles')
-        .select('id, full_name, organization_id, org_role').eq('id', userId).maybeSingle();
+      const { data, error } = await supabase
+        .from('profiles')
+        .select('id, full_name, organization_id, org_role')
+        .eq('id', userId)
+        .maybeSingle();
       let organizationName: string | null = null;
       if (data?.organization_id) {
         const org = await supabase.from('organizations').select('name').eq('id', data.organization_id).maybeSingle();
@@ -49,10 +54,16 @@ export function useAuth(supabase: MeetingSupabase): AuthState {
       if (cancelled) return;
       setProfile({
         userId,
-        profile: data ? {
-          id: data.id, fullName: data.full_name, email: user?.email ?? null, organizationId: data.organization_id,
-          organizationName, orgRole: data.org_role,
-        } : null,
+        profile: data
+          ? {
+              id: data.id,
+              fullName: data.full_name,
+              email: user?.email ?? null,
+              organizationId: data.organization_id,
+              organizationName,
+              orgRole: data.org_role,
+            }
+          : null,
         error: error ? error.message : null,
       });
     })();

@@ -8,7 +8,11 @@ import { App } from './App.tsx';
 const root = createRoot(document.getElementById('root')!);
 
 async function boot(): Promise<void> {
-  root.render(<p className="boot" role="status">Loading the meeting room…</p>);
+  root.render(
+    <p className="boot" role="status">
+      Loading the meeting room…
+    </p>,
+  );
   let config: PageConfig;
   try {
     const res = await fetch('/config.json', { cache: 'no-store' });

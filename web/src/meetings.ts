@@ -32,22 +32,38 @@ function mergeRows(held: Map<string, MeetingRow>, rows: readonly MeetingRow[]): 
   return changed;
 }
 
-const statusWords: Record<MeetingRow['status'], string> = { scheduled: 'is scheduled', live: 'is now live', ended: 'has ended' };
+const statusWords: Record<MeetingRow['status'], string> = {
+  scheduled: 'is scheduled',
+  live: 'is now live',
+  ended: 'has ended',
+};
 
-export function useOrgMeetings(supabase: MeetingSupabase, organizationId: string | null): MeetingsState & {
+export function useOrgMeetings(
+  supabase: MeetingSupabase,
+  organizationId: string | null,
+): MeetingsState & {
   /** Adds a row I just wrote (an insert's answer) without waiting for its change event. */
   add(row: MeetingRow): void;
 } {
-  const [state, setState] = useState<MeetingsState>({ status: 'loading', meetings: [], live: false, error: null, announcement: null });
+  const [state, setState] = useState<MeetingsState>({
+    status: 'loading',
+    meetings: [],
+    live: false,
+    error: null,
+    announcement: null,
+  });
   const rows = useRef(new Map<string, MeetingRow>());
 
   const publish = useCallback((patch: Partial<MeetingsState> = {}) => {
     setState((s) => ({ ...s, ...patch, meetings: [...rows.current.values()].sort(order) }));
   }, []);
 
-  const add = useCallback((row: MeetingRow) => {
-    if (mergeRows(rows.current, [row])) publish();
-  }, [publish]);
+  const add = useCallback(
+    (row: MeetingRow) => {
+      if (mergeRows(rows.current, [row])) publish();
+    },
+    [publish],
+  );
 
   useEffect(() => {
     rows.current = new Map();
@@ -60,8 +76,11 @@ export function useOrgMeetings(supabase: MeetingSupabase, organizationId: string
     let reading = 0;
     const read = async () => {
       const mine = ++reading;
-      const { data, error } = await supabase.from('meetings').select('*')
-        .eq('organization_id', organizationId).order('created_at', { ascending: false });
+      const { data, error } = await supabase
+        .from('meetings')
+        .select('*')
+        .eq('organization_id', organizationId)
+        .order('created_at', { ascending: false });
       if (cancelled || mine !== reading) return;
       if (error) return publish({ status: rows.current.size ? 'ready' : 'error', error: error.message });
       mergeRows(rows.current, data as MeetingRow[]);
@@ -77,15 +96,21 @@ export function useOrgMeetings(supabase: MeetingSupabase, organizationId: string
       const before = rows.current.get(change.new.id);
       if (!mergeRows(rows.current, [change.new])) return;
       const after = rows.current.get(change.new.id)!;
-      const announcement = before && before.status !== after.status ? `${after.title} ${statusWords[after.status]}.` : undefined;
+      const announcement =
+        before && before.status !== after.status ? `${after.title} ${statusWords[after.status]}.` : undefined;
       publish(announcement ? { announcement } : {});
     };
     let channel: RealtimeChannel;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let failures = 0;
     const open = () => {
-      const opened: RealtimeChannel = supabase.channel(`meetings-list:${organizationId}:${crypto.randomUUID()}`)
-        .on<MeetingRow>('postgres_changes', { event: '*', schema: 'public', table: 'meetings', filter: `organization_id=eq.${organizationId}` }, onChange)
+      const opened: RealtimeChannel = supabase
+        .channel(`meetings-list:${organizationId}:${crypto.randomUUID()}`)
+        .on<MeetingRow>(
+          'postgres_changes',
+          { event: '*', schema: 'public', table: 'meetings', filter: `organization_id=eq.${organizationId}` },
+          onChange,
+        )
         // The server's confirmation of the Postgres Changes subscription comes after SUBSCRIBED: read again then.
         .on('system', {}, (message: { status?: string; extension?: string }) => {
           if (message?.extension === 'postgres_changes' && message.status === 'ok') void read();
@@ -106,15 +131,18 @@ export function useOrgMeetings(supabase: MeetingSupabase, organizationId: string
     };
     const reopenLater = () => {
       if (retry) return;
-      retry = setTimeout(async () => {
-        retry = undefined;
-        if (cancelled || channel.state === 'joined') return;
-        const old = channel;
-        await supabase.removeChannel(old);
-        // A socket that stays down after the server closed every channel is started afresh.
-        if (failures > 2 && !supabase.realtime.isConnected()) await supabase.realtime.disconnect();
-        if (!cancelled) open();
-      }, Math.min(10_000, 1000 * 2 ** Math.min(failures, 4)));
+      retry = setTimeout(
+        async () => {
+          retry = undefined;
+          if (cancelled || channel.state === 'joined') return;
+          const old = channel;
+          await supabase.removeChannel(old);
+          // A socket that stays down after the server closed every channel is started afresh.
+          if (failures > 2 && !supabase.realtime.isConnected()) await supabase.realtime.disconnect();
+          if (!cancelled) open();
+        },
+        Math.min(10_000, 1000 * 2 ** Math.min(failures, 4)),
+      );
     };
     const refresh = () => {
       if (document.visibilityState === 'visible') void read();

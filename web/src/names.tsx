@@ -29,15 +29,19 @@ export function NamesProvider({ supabase, children }: { supabase: MeetingSupabas
     if (!missingKey) return;
     let cancelled = false;
     const ids = missingKey.split(',');
-    void supabase.from('profiles').select('id, full_name').in('id', ids).then(({ data }) => {
-      if (cancelled) return;
-      setLooked((prev) => {
-        const next = new Map(prev);
-        // Someone we may not see (another organization, a deleted user) keeps a placeholder: asked once.
-        for (const id of ids) next.set(id, data?.find((p) => p.id === id)?.full_name ?? 'Former participant');
-        return next;
+    void supabase
+      .from('profiles')
+      .select('id, full_name')
+      .in('id', ids)
+      .then(({ data }) => {
+        if (cancelled) return;
+        setLooked((prev) => {
+          const next = new Map(prev);
+          // Someone we may not see (another organization, a deleted user) keeps a placeholder: asked once.
+          for (const id of ids) next.set(id, data?.find((p) => p.id === id)?.full_name ?? 'Former participant');
+          return next;
+        });
       });
-    });
     return () => {
       cancelled = true;
     };

@@ -15,7 +15,11 @@ const subscribe = (onChange: () => void) => {
 };
 
 export function useRoute(): [Route, (route: Route) => void] {
-  const hash = useSyncExternalStore(subscribe, () => window.location.hash, () => '');
+  const hash = useSyncExternalStore(
+    subscribe,
+    () => window.location.hash,
+    () => '',
+  );
   const navigate = useCallback((route: Route) => {
     window.location.hash = route.page === 'meeting' ? `#/meetings/${route.meetingId}` : '#/';
   }, []);

@@ -9,8 +9,13 @@ import { systemFile } from '../../stack/system/index.ts';
 
 /** Chromium's flags for a headless run in a container (no sandbox as root, no GPU, nothing phoning home). */
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
 ];
 
 /** Where tests leave what a person may want to look at (git-ignored with the rest of .stack/). */
@@ -57,7 +62,11 @@ export class ConsoleWatch {
 
   /** Runs `fn` while `page` is expected to be refused with `status` (Chromium logs every 4xx a fetch receives). */
   refusedDuring<T>(page: Page, status: number, fn: () => Promise<T>): Promise<T> {
-    return this.during([page], [new RegExp(`^Failed to load resource: the server responded with a status of ${status} `)], fn);
+    return this.during(
+      [page],
+      [new RegExp(`^Failed to load resource: the server responded with a status of ${status} `)],
+      fn,
+    );
   }
 
   private async during<T>(pages: Page[], patterns: RegExp[], fn: () => Promise<T>): Promise<T> {
@@ -84,14 +93,25 @@ const networkFailures = [
 
 export type DemoUser = 'alice' | 'bob' | 'carol' | 'dave';
 export const demoNames: Record<DemoUser, string> = {
-  alice: 'Alice Admin', bob: 'Bob Builder', carol: 'Carol Chen', dave: 'Dave Doe',
+  alice: 'Alice Admin',
+  bob: 'Bob Builder',
+  carol: 'Carol Chen',
+  dave: 'Dave Doe',
 };
 export const demoEmails: Record<DemoUser, string> = {
-  alice: 'alice@acme.test', bob: 'bob@acme.test', carol: 'carol@acme.test', dave: 'dave@globex.test',
+  alice: 'alice@acme.test',
+  bob: 'bob@acme.test',
+  carol: 'carol@acme.test',
+  dave: 'dave@globex.test',
 };
 
 /** Opens the page and signs in as `user`: with the quick pick, or by typing email and password into the form. */
-export async function signIn(page: Page, url: string, user: DemoUser, how: 'quick pick' | 'form' = 'quick pick'): Promise<void> {
+export async function signIn(
+  page: Page,
+  url: string,
+  user: DemoUser,
+  how: 'quick pick' | 'form' = 'quick pick',
+): Promise<void> {
   await page.goto(url);
   if (how === 'quick pick') {
     await page.getByRole('button', { name: new RegExp(`^Sign in as ${demoNames[user]}`) }).click();
@@ -103,8 +123,12 @@ export async function signIn(page: Page, url: string, user: DemoUser, how: 'quic
   await page.getByText(`Signed in as ${demoNames[user]}`).waitFor();
 }
 
-export async function newPage(browser: Browser, console: ConsoleWatch, who: string,
-  viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
+export async function newPage(
+  browser: Browser,
+  console: ConsoleWatch,
+  who: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport });
   const page = console.watch(await context.newPage(), who);
   return { context, page };

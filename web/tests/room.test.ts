@@ -27,10 +27,16 @@ const contexts = {} as Record<'alice' | 'bob' | 'carol' | 'dave', BrowserContext
 // -- what a person sees, by role and label --------------------------------------------------------------------
 
 const messagesLog = (page: Page) => page.getByRole('log', { name: 'Messages' });
-const message = (page: Page, text: string | RegExp) => messagesLog(page).getByRole('listitem').filter({ hasText: text });
+const message = (page: Page, text: string | RegExp) =>
+  messagesLog(page).getByRole('listitem').filter({ hasText: text });
 const participant = (page: Page, name: string) =>
-  page.getByRole('list', { name: 'Participants' }).getByRole('listitem').filter({ has: page.getByText(name, { exact: false }) }).first();
-const meetingItem = (page: Page, title: string) => page.getByRole('list', { name: 'Meetings' }).getByRole('listitem').filter({ hasText: title });
+  page
+    .getByRole('list', { name: 'Participants' })
+    .getByRole('listitem')
+    .filter({ has: page.getByText(name, { exact: false }) })
+    .first();
+const meetingItem = (page: Page, title: string) =>
+  page.getByRole('list', { name: 'Meetings' }).getByRole('listitem').filter({ hasText: title });
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
 const shows = (locator: Locator, timeout = 10_000) => locator.waitFor({ state: 'visible', timeout });
 const gone = (locator: Locator, timeout = 10_000) => locator.waitFor({ state: 'hidden', timeout });
@@ -58,7 +64,12 @@ describe('the meeting room in Chromium', { timeout: 150_000 }, () => {
     const log = createLogger('web-test');
     const [started, service] = await Promise.all([
       startTestStack('web', API_PORT),
-      startWebService({ port: WEB_PORT, config: { apiUrl: `http://127.0.0.1:${API_PORT}`, anonKey: demoKeys.anonKey }, log, mode: 'development' }),
+      startWebService({
+        port: WEB_PORT,
+        config: { apiUrl: `http://127.0.0.1:${API_PORT}`, anonKey: demoKeys.anonKey },
+        log,
+        mode: 'development',
+      }),
     ]);
     stack = started;
     web = service;
@@ -95,7 +106,7 @@ describe('the meeting room in Chromium', { timeout: 150_000 }, () => {
     await stack?.stop();
   });
 
-  it('lists the organization\'s meetings live: one created and started by Alice appears and turns live for Bob, never for Dave', async () => {
+  it("lists the organization's meetings live: one created and started by Alice appears and turns live for Bob, never for Dave", async () => {
     const { alice, bob, dave } = pages;
     await shows(meetingItem(bob, 'Weekly sync').filter({ hasText: 'Live' }));
     await alice.getByLabel('Title').fill('Design review');
@@ -111,11 +122,11 @@ describe('the meeting room in Chromium', { timeout: 150_000 }, () => {
     await shows(meetingItem(alice, 'Design review'));
 
     await shows(meetingItem(dave, 'Globex stand-up'));
-    assert.equal(await meetingItem(dave, 'Weekly sync').count(), 0, 'Dave does not see Acme\'s meetings');
+    assert.equal(await meetingItem(dave, 'Weekly sync').count(), 0, "Dave does not see Acme's meetings");
     assert.equal(await meetingItem(dave, 'Design review').count(), 0);
   });
 
-  it('keeps the outsider out: Dave opening Weekly sync\'s link is told it is not available', async () => {
+  it("keeps the outsider out: Dave opening Weekly sync's link is told it is not available", async () => {
     const { dave } = pages;
     await dave.goto(`${web.url}/#/meetings/${seedMeetings.weeklySync}`);
     await shows(dave.getByRole('heading', { name: 'Meeting not available' }));
@@ -140,11 +151,18 @@ describe('the meeting room in Chromium', { timeout: 150_000 }, () => {
     assert.equal(await message(alice, 'Welcome to the weekly sync!').count(), 0, 'one page at a time');
     await older.click();
     await shows(message(alice, 'Welcome to the weekly sync!'));
-    await shows(alice.getByText('The beginning of this meeting\'s chat.'));
+    await shows(alice.getByText("The beginning of this meeting's chat."));
     const history = await contents(alice, /^history \d+$/);
-    assert.deepEqual(history, Array.from({ length: 150 }, (_, i) => `history ${String(i + 1).padStart(3, '0')}`), 'in order, once each');
+    assert.deepEqual(
+      history,
+      Array.from({ length: 150 }, (_, i) => `history ${String(i + 1).padStart(3, '0')}`),
+      'in order, once each',
+    );
     // The phone-sized page has no sideways scrolling.
-    assert.ok(await carol.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal overflow at 375 px');
+    assert.ok(
+      await carol.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+      'no horizontal overflow at 375 px',
+    );
   });
 
   it('delivers a message, typing, a reaction three people click at once, a raised hand, an edit and a delete to everyone', async () => {
@@ -153,19 +171,31 @@ describe('the meeting room in Chromium', { timeout: 150_000 }, () => {
     await Promise.all([shows(message(bob, 'Hello from Alice')), shows(message(carol, 'Hello from Alice'))]);
 
     await composer(bob).fill('I am typing');
-    await Promise.all([shows(alice.getByText('Bob Builder is typing…')), shows(carol.getByText('Bob Builder is typing…'))]);
+    await Promise.all([
+      shows(alice.getByText('Bob Builder is typing…')),
+      shows(carol.getByText('Bob Builder is typing…')),
+    ]);
     await composer(bob).fill('');
-    await Promise.all([gone(alice.getByText('Bob Builder is typing…')), gone(carol.getByText('Bob Builder is typing…'))]);
+    await Promise.all([
+      gone(alice.getByText('Bob Builder is typing…')),
+      gone(carol.getByText('Bob Builder is typing…')),
+    ]);
 
-    for (const page of [alice, bob, carol]) await message(page, 'Hello from Alice').getByRole('button', { name: 'Add reaction' }).click();
-    await Promise.all([alice, bob, carol].map((page) => message(page, 'Hello from Alice').getByRole('button', { name: 'React with 👍' }).click()));
+    for (const page of [alice, bob, carol])
+      await message(page, 'Hello from Alice').getByRole('button', { name: 'Add reaction' }).click();
+    await Promise.all(
+      [alice, bob, carol].map((page) =>
+        message(page, 'Hello from Alice').getByRole('button', { name: 'React with 👍' }).click(),
+      ),
+    );
     for (const page of [alice, bob, carol]) {
       await shows(message(page, 'Hello from Alice').getByRole('button', { name: '👍 3', exact: true }));
     }
 
     await carol.getByRole('button', { name: 'Raise hand' }).click();
     await shows(carol.getByRole('button', { name: 'Raise hand', pressed: true }));
-    for (const page of [alice, bob, carol]) await shows(participant(page, 'Carol Chen').filter({ hasText: 'Hand raised' }));
+    for (const page of [alice, bob, carol])
+      await shows(participant(page, 'Carol Chen').filter({ hasText: 'Hand raised' }));
     await alice.getByRole('button', { name: 'Camera' }).click(); // Alice's camera was on in the seed
     await shows(participant(bob, 'Alice Admin').filter({ hasText: 'Camera off' }));
 
@@ -173,14 +203,18 @@ describe('the meeting room in Chromium', { timeout: 150_000 }, () => {
     const board = await alice.getByRole('application', { name: /Shared board/ }).boundingBox();
     assert.ok(board, 'the shared board is on screen');
     await alice.mouse.move(board.x + board.width * 0.3, board.y + board.height * 0.6, { steps: 5 });
-    await shows(bob.getByRole('img', { name: 'Alice Admin\'s cursor' }));
+    await shows(bob.getByRole('img', { name: "Alice Admin's cursor" }));
 
     await message(alice, 'Hello from Alice').getByRole('button', { name: 'Edit' }).click();
     await alice.getByRole('textbox', { name: 'Edit message' }).fill('Hello everyone');
     await alice.getByRole('button', { name: 'Save' }).click();
-    for (const page of [alice, bob, carol]) await shows(message(page, 'Hello everyone').filter({ hasText: '(edited)' }));
+    for (const page of [alice, bob, carol])
+      await shows(message(page, 'Hello everyone').filter({ hasText: '(edited)' }));
     assert.equal(await message(carol, 'Hello from Alice').count(), 0, 'the old text is gone');
-    assert.ok(await message(carol, 'Hello everyone').getByRole('button', { name: '👍 3', exact: true }).isVisible(), 'reactions survive the edit');
+    assert.ok(
+      await message(carol, 'Hello everyone').getByRole('button', { name: '👍 3', exact: true }).isVisible(),
+      'reactions survive the edit',
+    );
 
     await send(bob, 'Oops, wrong room');
     await Promise.all([shows(message(alice, 'Oops, wrong room')), shows(message(carol, 'Oops, wrong room'))]);
@@ -208,12 +242,24 @@ describe('the meeting room in Chromium', { timeout: 150_000 }, () => {
         const texts = Array.from({ length: 20 }, (_, i) => `${round} ${String(i + 1).padStart(2, '0')}`);
         for (const [i, text] of texts.entries()) await send(i % 2 === 0 ? alice : bob, text);
         await Promise.all([shows(message(bob, texts[19]), 20_000), shows(message(alice, texts[18]), 20_000)]);
-        assert.deepEqual(await contents(carol, new RegExp(`^${round} \\d+$`)), [], `${round}: nothing reached her while offline`);
+        assert.deepEqual(
+          await contents(carol, new RegExp(`^${round} \\d+$`)),
+          [],
+          `${round}: nothing reached her while offline`,
+        );
         await contexts.carol.setOffline(false);
         await shows(message(carol, texts[19]), 20_000);
         await shows(carol.getByRole('status').filter({ hasText: 'Connected' }), 20_000);
-        assert.deepEqual(await contents(carol, new RegExp(`^${round} \\d+$`)), texts, `${round}: all 20, once each, in order`);
-        assert.deepEqual(await contents(bob, new RegExp(`^${round} \\d+$`)), texts, `${round}: Bob has them once each too`);
+        assert.deepEqual(
+          await contents(carol, new RegExp(`^${round} \\d+$`)),
+          texts,
+          `${round}: all 20, once each, in order`,
+        );
+        assert.deepEqual(
+          await contents(bob, new RegExp(`^${round} \\d+$`)),
+          texts,
+          `${round}: Bob has them once each too`,
+        );
       });
     }
   });
@@ -249,14 +295,18 @@ describe('the meeting room in Chromium', { timeout: 150_000 }, () => {
     const { alice, bob } = pages;
     await alice.getByRole('button', { name: 'End meeting' }).click();
     await alice.getByRole('button', { name: 'End for everyone' }).click();
-    for (const page of [alice, bob]) await shows(page.getByRole('alert').filter({ hasText: 'The host ended this meeting.' }));
+    for (const page of [alice, bob])
+      await shows(page.getByRole('alert').filter({ hasText: 'The host ended this meeting.' }));
     assert.equal(await composer(bob).count(), 0, 'no more writing');
     await bob.getByRole('button', { name: 'Back to meetings' }).click();
     await shows(meetingItem(bob, 'Weekly sync').filter({ hasText: 'Ended' }));
   });
 
   it('logged no console error or warning on any page', () => {
-    if (consoleWatch.allowed.length) console.log(`# the browser's own lines for requests this test made fail on purpose (allowed):\n#   ${consoleWatch.allowed.join('\n#   ')}`);
+    if (consoleWatch.allowed.length)
+      console.log(
+        `# the browser's own lines for requests this test made fail on purpose (allowed):\n#   ${consoleWatch.allowed.join('\n#   ')}`,
+      );
     assert.deepEqual(consoleWatch.list(), []);
   });
 });

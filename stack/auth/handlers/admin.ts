@@ -9,13 +9,39 @@ import { hashPassword, isBcryptHash, unguessablePassword } from '../passwords.ts
 import { deleteUserRefreshTokens, endSessions } from '../sessions.ts';
 import { userJson, userReply } from '../user-json.ts';
 import {
-  confirmEmail, confirmPhone, deleteUser, emailOwner, findUserById, insertUser, listUsers,
-  makePermanent, mergeAppMetadata, mergeUserMetadata, phoneOwner, setBannedUntil, setEmail, setPassword, setPhone, setRole,
-  softDeleteUser, upsertIdentity, type Json, type UserRow,
+  confirmEmail,
+  confirmPhone,
+  deleteUser,
+  emailOwner,
+  findUserById,
+  insertUser,
+  listUsers,
+  makePermanent,
+  mergeAppMetadata,
+  mergeUserMetadata,
+  phoneOwner,
+  setBannedUntil,
+  setEmail,
+  setPassword,
+  setPhone,
+  setRole,
+  softDeleteUser,
+  upsertIdentity,
+  type Json,
+  type UserRow,
 } from '../users.ts';
 import {
-  assertPasswordAcceptable, assertPasswordLength, isUuid, nilUuid, optBoolean, optObject, optString, parseGoDuration,
-  validEmail, validName, validPhone,
+  assertPasswordAcceptable,
+  assertPasswordLength,
+  isUuid,
+  nilUuid,
+  optBoolean,
+  optObject,
+  optString,
+  parseGoDuration,
+  validEmail,
+  validName,
+  validPhone,
 } from '../validation.ts';
 
 /** AdminUserAttributes, validated. `ban` is a ban length in ms, null to lift a ban, undefined to leave it. */
@@ -41,7 +67,8 @@ function readAdminParams(body: Json): AdminParams {
   let ban: number | null | undefined;
   if (banDuration && banDuration !== 'none') {
     ban = parseGoDuration(banDuration);
-    if (ban === undefined) throw fail.validation(`invalid format for ban duration: time: invalid duration "${banDuration}"`);
+    if (ban === undefined)
+      throw fail.validation(`invalid format for ban duration: time: invalid duration "${banDuration}"`);
   } else if (banDuration === 'none') {
     ban = null;
   }
@@ -94,7 +121,8 @@ const maxUint64 = 2n ** 64n - 1n;
 function pageParam(req: AuthRequest, name: string, fallback: number): number {
   const raw = req.query.get(name) ?? '';
   if (raw === '') return fallback;
-  const bad = (why: string) => fail.validation(`Bad Pagination Parameters: strconv.ParseUint: parsing "${raw}": ${why}`);
+  const bad = (why: string) =>
+    fail.validation(`Bad Pagination Parameters: strconv.ParseUint: parsing "${raw}": ${why}`);
   if (!/^\d+$/.test(raw)) throw bad('invalid syntax');
   if (BigInt(raw) > maxUint64) throw bad('value out of range');
   // Any page past the last one is empty, so a huge number only has to stay an exact integer (and a bigint in SQL).
@@ -145,7 +173,8 @@ export function createUserHandler(ctx: AuthContext): Handler {
       providers.push('email');
     }
     if (p.phone) {
-      if (await phoneOwner(ctx.sql, p.phone, aud)) throw fail.phoneExists('Phone number already registered by another user');
+      if (await phoneOwner(ctx.sql, p.phone, aud))
+        throw fail.phoneExists('Phone number already registered by another user');
       providers.push('phone');
     }
     const encryptedPassword = p.passwordHash ?? (await hashPassword(p.password || unguessablePassword()));
@@ -154,8 +183,15 @@ export function createUserHandler(ctx: AuthContext): Handler {
       // The row is inserted with the provider blob only; caller app_metadata is merged by a later UPDATE, as
       // GoTrue does (so AFTER INSERT triggers on auth.users do not see it).
       const userId = await insertUser(tx, {
-        id: p.id, email: p.email ?? null, phone: p.phone ?? null, encryptedPassword, aud, role: p.role ?? cfg.defaultRole,
-        appMetadata: { provider: providers[0], providers }, userMetadata: p.userMetadata ?? {}, isAnonymous: false,
+        id: p.id,
+        email: p.email ?? null,
+        phone: p.phone ?? null,
+        encryptedPassword,
+        aud,
+        role: p.role ?? cfg.defaultRole,
+        appMetadata: { provider: providers[0], providers },
+        userMetadata: p.userMetadata ?? {},
+        isAnonymous: false,
       });
       if (p.email) await upsertIdentity(tx, userId, 'email', p.email);
       if (p.phone) await upsertIdentity(tx, userId, 'phone', p.phone);
@@ -199,7 +235,8 @@ export function updateUserByIdHandler(ctx: AuthContext): Handler {
         await upsertIdentity(tx, user.id, 'phone', p.phone);
         await setPhone(tx, user.id, p.phone);
       }
-      if (user.is_anonymous && ((p.email && p.emailConfirm) || (p.phone && p.phoneConfirm))) await makePermanent(tx, user.id);
+      if (user.is_anonymous && ((p.email && p.emailConfirm) || (p.phone && p.phoneConfirm)))
+        await makePermanent(tx, user.id);
       if (p.appMetadata) await mergeAppMetadata(tx, user.id, p.appMetadata);
       if (p.userMetadata) await mergeUserMetadata(tx, user.id, p.userMetadata);
       if (p.ban !== undefined) await setBannedUntil(tx, user.id, banUntil(p.ban));

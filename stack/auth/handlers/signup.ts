@@ -23,7 +23,8 @@ export function signupHandler(ctx: AuthContext): Handler {
     if (ctx.cfg.disableSignup) throw fail.signupDisabled();
     if (password === '') throw fail.validation('Signup requires a valid password');
     assertPasswordAcceptable(password, ctx.cfg);
-    if (email !== '' && phone !== '') throw fail.validation('Only an email address or phone number should be provided on signup.');
+    if (email !== '' && phone !== '')
+      throw fail.validation('Only an email address or phone number should be provided on signup.');
     if (phone !== '') throw fail.phoneProviderDisabled(400, 'Phone signups are disabled');
     const address = validEmail(email);
     const aud = requestAud(req, ctx);
@@ -37,11 +38,23 @@ export function signupHandler(ctx: AuthContext): Handler {
       let userId = existing?.id;
       if (!userId) {
         userId = await insertUser(tx, {
-          email: address, phone: null, encryptedPassword, aud, role: ctx.cfg.defaultRole,
-          appMetadata: { provider: 'email', providers: ['email'] }, userMetadata: data, isAnonymous: false,
+          email: address,
+          phone: null,
+          encryptedPassword,
+          aud,
+          role: ctx.cfg.defaultRole,
+          appMetadata: { provider: 'email', providers: ['email'] },
+          userMetadata: data,
+          isAnonymous: false,
         });
         // Sign-up data also lands in the identity, under the provider's own claims.
-        await insertIdentity(tx, userId, 'email', { ...data, sub: userId, email: address, email_verified: false, phone_verified: false });
+        await insertIdentity(tx, userId, 'email', {
+          ...data,
+          sub: userId,
+          email: address,
+          email_verified: false,
+          phone_verified: false,
+        });
       }
       await confirmEmail(tx, userId);
       const { sessionId, refreshToken } = await startSession(tx, userId, 'password', clientOf(req));
@@ -56,8 +69,14 @@ async function anonymousSignup(ctx: AuthContext, req: AuthRequest, data: Json): 
   if (ctx.cfg.disableSignup) throw fail.signupDisabled();
   return transaction(ctx.sql, async (tx): Promise<Reply> => {
     const userId = await insertUser(tx, {
-      email: null, phone: null, encryptedPassword: '', aud: requestAud(req, ctx), role: ctx.cfg.defaultRole,
-      appMetadata: {}, userMetadata: data, isAnonymous: true,
+      email: null,
+      phone: null,
+      encryptedPassword: '',
+      aud: requestAud(req, ctx),
+      role: ctx.cfg.defaultRole,
+      appMetadata: {},
+      userMetadata: data,
+      isAnonymous: true,
     });
     const { sessionId, refreshToken } = await startSession(tx, userId, 'anonymous', clientOf(req));
     return { status: 200, body: await tokenResponse(tx, ctx.cfg, userId, sessionId, refreshToken) };

@@ -5,8 +5,14 @@ import { fail } from '../errors.ts';
 import type { AuthRequest, Handler, Reply } from '../http.ts';
 import { verifyPassword } from '../passwords.ts';
 import {
-  activeRefreshToken, deleteRefreshToken, findSession, lockRefreshToken, markRefreshed, revokeSessionTokens,
-  rotateRefreshToken, startSession,
+  activeRefreshToken,
+  deleteRefreshToken,
+  findSession,
+  lockRefreshToken,
+  markRefreshed,
+  revokeSessionTokens,
+  rotateRefreshToken,
+  startSession,
 } from '../sessions.ts';
 import { tokenResponse } from '../tokens.ts';
 import { findUserByEmail, findUserById } from '../users.ts';
@@ -30,7 +36,8 @@ async function passwordGrant(ctx: AuthContext, req: AuthRequest): Promise<Reply>
   const email = optString(body, 'email') ?? '';
   const phone = optString(body, 'phone') ?? '';
   const password = optString(body, 'password') ?? '';
-  if (email !== '' && phone !== '') throw fail.validation('Only an email address or phone number should be provided on login.');
+  if (email !== '' && phone !== '')
+    throw fail.validation('Only an email address or phone number should be provided on login.');
   if (phone !== '') throw fail.phoneProviderDisabled(422, 'Phone logins are disabled');
   if (email === '') throw fail.validation('missing email or phone');
 

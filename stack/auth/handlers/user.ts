@@ -8,8 +8,20 @@ import { hashPassword, verifyPassword } from '../passwords.ts';
 import { endSessions } from '../sessions.ts';
 import { userReply } from '../user-json.ts';
 import {
-  confirmEmail, confirmPhone, emailOwner, findUserById, makePermanent, mergeAppMetadata, mergeUserMetadata,
-  phoneOwner, refreshProviders, setEmail, setPassword, setPendingEmail, setPhone, upsertIdentity,
+  confirmEmail,
+  confirmPhone,
+  emailOwner,
+  findUserById,
+  makePermanent,
+  mergeAppMetadata,
+  mergeUserMetadata,
+  phoneOwner,
+  refreshProviders,
+  setEmail,
+  setPassword,
+  setPendingEmail,
+  setPhone,
+  upsertIdentity,
 } from '../users.ts';
 import { assertPasswordAcceptable, optObject, optString, validEmail, validPhone } from '../validation.ts';
 
@@ -60,7 +72,8 @@ export function updateUserHandler(ctx: AuthContext): Handler {
         else await setPendingEmail(tx, user.id, email);
       }
       if (phone && phone !== current.phone) {
-        if (await phoneOwner(tx, phone, aud, user.id)) throw fail.phoneExists('A user with this phone number has already been registered');
+        if (await phoneOwner(tx, phone, aud, user.id))
+          throw fail.phoneExists('A user with this phone number has already been registered');
         // SMS autoconfirm is on locally, so the number applies at once.
         await adoptIdentifier(tx, user.id, 'phone', phone);
       }

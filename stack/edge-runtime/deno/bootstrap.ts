@@ -7,7 +7,9 @@ type Handler = (request: Request, info?: unknown) => Response | Promise<Response
 // The runtime keeps our stdin open while it lives: EOF means it is gone (even killed outright), and so do we.
 void (async () => {
   try {
-    for await (const _chunk of Deno.stdin.readable) { /* the runtime never writes */ }
+    for await (const _chunk of Deno.stdin.readable) {
+      /* the runtime never writes */
+    }
   } finally {
     Deno.exit(0);
   }
@@ -21,7 +23,13 @@ function captureServe(...args: unknown[]) {
   const opts = args.find((a) => a && typeof a === 'object') as { handler?: Handler } | undefined;
   captured = fn ?? opts?.handler;
   // What Deno.serve returns, enough for modules that await `finished` or call `shutdown()`.
-  return { finished: new Promise<void>(() => {}), shutdown: async () => {}, ref() {}, unref() {}, addr: { hostname: '127.0.0.1', port: 0, transport: 'tcp' } };
+  return {
+    finished: new Promise<void>(() => {}),
+    shutdown: async () => {},
+    ref() {},
+    unref() {},
+    addr: { hostname: '127.0.0.1', port: 0, transport: 'tcp' },
+  };
 }
 Object.defineProperty(Deno, 'serve', { value: captureServe, configurable: true, writable: true });
 
@@ -33,25 +41,29 @@ if (!handler) {
   Deno.exit(3);
 }
 
-const workerError = () => new Response(
-  JSON.stringify({ code: 'WORKER_ERROR', message: 'Function exited due to an error (please check logs)' }),
-  { status: 500, headers: { 'content-type': 'application/json' } },
-);
+const workerError = () =>
+  new Response(
+    JSON.stringify({ code: 'WORKER_ERROR', message: 'Function exited due to an error (please check logs)' }),
+    { status: 500, headers: { 'content-type': 'application/json' } },
+  );
 
-realServe({
-  hostname: '127.0.0.1',
-  port: 0,
-  onListen: ({ port }) => console.log(JSON.stringify({ ready: true, port })),
-}, async (request, info) => {
-  try {
-    const response = await handler(request, info);
-    if (!(response instanceof Response)) {
-      console.error('the function returned something that is not a Response');
+realServe(
+  {
+    hostname: '127.0.0.1',
+    port: 0,
+    onListen: ({ port }) => console.log(JSON.stringify({ ready: true, port })),
+  },
+  async (request, info) => {
+    try {
+      const response = await handler(request, info);
+      if (!(response instanceof Response)) {
+        console.error('the function returned something that is not a Response');
+        return workerError();
+      }
+      return response;
+    } catch (err) {
+      console.error('uncaught error in the function:', err);
       return workerError();
     }
-    return response;
-  } catch (err) {
-    console.error('uncaught error in the function:', err);
-    return workerError();
-  }
-});
+  },
+);

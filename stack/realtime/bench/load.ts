@@ -65,15 +65,21 @@ export async function connect(kind: Kind, port: number, room: string): Promise<E
   if (kind === 'realtime') {
     const ws = await wsOpen(`ws://127.0.0.1:${port}/realtime/v1/websocket?apikey=${demoKeys.anonKey}&vsn=2.0.0`);
     const topic = `realtime:${room}`;
-    const status = await phxJoin(ws, '1', topic, { broadcast: { self: false, ack: false }, presence: { key: '', enabled: false }, postgres_changes: [], private: false });
+    const status = await phxJoin(ws, '1', topic, {
+      broadcast: { self: false, ack: false },
+      presence: { key: '', enabled: false },
+      postgres_changes: [],
+      private: false,
+    });
     if (status !== 'ok') throw new Error(`join failed: ${status}`);
     let ref = 1;
     return {
       send: (payload) => ws.send(kind3('1', String(++ref), topic, 'm', payload)),
-      onMessage: (cb) => ws.on('message', (data: Buffer, isBinary: boolean) => {
-        if (!isBinary || data[0] !== 4) return;
-        cb(data.toString('utf8', 5 + data[1] + data[2] + data[3]));
-      }),
+      onMessage: (cb) =>
+        ws.on('message', (data: Buffer, isBinary: boolean) => {
+          if (!isBinary || data[0] !== 4) return;
+          cb(data.toString('utf8', 5 + data[1] + data[2] + data[3]));
+        }),
       close: () => ws.terminate(),
     };
   }
@@ -88,7 +94,11 @@ export async function connect(kind: Kind, port: number, room: string): Promise<E
       close: () => ws.terminate(),
     };
   }
-  const socket: Socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true, reconnection: false });
+  const socket: Socket = io(`http://127.0.0.1:${port}`, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
@@ -121,15 +131,20 @@ async function setup(kind: Kind, port: number, count: number, room: string): Pro
 }
 
 /** Sends at `rate` msg/s for `ms` (rate 0: as fast as deliveries keep up) and waits for the deliveries. */
-async function run(rate: number, ms: number, measure: boolean): Promise<{ deliveries: number; latencies: number[]; seconds: number }> {
+async function run(
+  rate: number,
+  ms: number,
+  measure: boolean,
+): Promise<{ deliveries: number; latencies: number[]; seconds: number }> {
   const latencies: number[] = [];
   let deliveries = 0;
-  onPayload = measure && rate > 0
-    ? (p) => {
-        deliveries++;
-        latencies.push(nowUs() - JSON.parse(p).t);
-      }
-    : () => void deliveries++;
+  onPayload =
+    measure && rate > 0
+      ? (p) => {
+          deliveries++;
+          latencies.push(nowUs() - JSON.parse(p).t);
+        }
+      : () => void deliveries++;
   const started = nowUs();
   let sent = 0;
   const payload = (seq: number) => JSON.stringify({ s: seq, t: nowUs(), room: 'bench', pad: 'xxxxxxxxxxxxxxxx' });
@@ -172,18 +187,36 @@ async function openIdle(kind: Kind, port: number, count: number, token: string):
   idle = await inBatches(count, 100, async (i) => {
     if (kind !== 'realtime') return connect(kind, port, `room${i % 100}`);
     const ws = await wsOpen(`ws://127.0.0.1:${port}/realtime/v1/websocket?apikey=${demoKeys.anonKey}&vsn=2.0.0`);
-    const status = await phxJoin(ws, '1', `realtime:bench:${i % 100}`, { private: true, broadcast: { self: false } }, token);
+    const status = await phxJoin(
+      ws,
+      '1',
+      `realtime:bench:${i % 100}`,
+      { private: true, broadcast: { self: false } },
+      token,
+    );
     if (status !== 'ok') throw new Error(`private join refused: ${status}`);
     return { close: () => ws.terminate() };
   });
 }
 
 /** Private joins per second: `sockets` sockets each join `perSocket` private channels at once. */
-async function privateJoins(port: number, sockets: number, perSocket: number, token: string): Promise<{ joins: number; seconds: number }> {
-  const conns = await inBatches(sockets, 50, () => wsOpen(`ws://127.0.0.1:${port}/realtime/v1/websocket?apikey=${demoKeys.anonKey}&vsn=2.0.0`));
+async function privateJoins(
+  port: number,
+  sockets: number,
+  perSocket: number,
+  token: string,
+): Promise<{ joins: number; seconds: number }> {
+  const conns = await inBatches(sockets, 50, () =>
+    wsOpen(`ws://127.0.0.1:${port}/realtime/v1/websocket?apikey=${demoKeys.anonKey}&vsn=2.0.0`),
+  );
   const started = nowUs();
-  const statuses = await Promise.all(conns.flatMap((ws) => Array.from({ length: perSocket }, (_, j) =>
-    phxJoin(ws, String(j + 1), `realtime:bench:${j}`, { private: true }, token))));
+  const statuses = await Promise.all(
+    conns.flatMap((ws) =>
+      Array.from({ length: perSocket }, (_, j) =>
+        phxJoin(ws, String(j + 1), `realtime:bench:${j}`, { private: true }, token),
+      ),
+    ),
+  );
   const seconds = (nowUs() - started) / 1e6;
   for (const ws of conns) ws.terminate();
   const refused = statuses.filter((s) => s !== 'ok').length;
@@ -201,14 +234,23 @@ type Command =
 
 process.on('message', (c: Command) => {
   const reply = (p: Promise<unknown> | unknown) =>
-    Promise.resolve(p).then((result) => process.send!({ ok: true, result }), (err: Error) => process.send!({ ok: false, error: err.message }));
+    Promise.resolve(p).then(
+      (result) => process.send!({ ok: true, result }),
+      (err: Error) => process.send!({ ok: false, error: err.message }),
+    );
   switch (c.cmd) {
-    case 'setup': return reply(setup(c.kind, c.port, c.receivers, c.room));
-    case 'run': return reply(run(c.rate, c.ms, c.measure));
-    case 'teardown': return reply(teardown());
-    case 'idle': return reply(openIdle(c.kind, c.port, c.count, c.token));
-    case 'release': return reply(idle.forEach((s) => s.close()));
-    case 'joins': return reply(privateJoins(c.port, c.sockets, c.perSocket, c.token));
+    case 'setup':
+      return reply(setup(c.kind, c.port, c.receivers, c.room));
+    case 'run':
+      return reply(run(c.rate, c.ms, c.measure));
+    case 'teardown':
+      return reply(teardown());
+    case 'idle':
+      return reply(openIdle(c.kind, c.port, c.count, c.token));
+    case 'release':
+      return reply(idle.forEach((s) => s.close()));
+    case 'joins':
+      return reply(privateJoins(c.port, c.sockets, c.perSocket, c.token));
   }
 });
 process.send!({ ready: true });

@@ -50,10 +50,18 @@ async function startSocketIo(): Promise<number> {
 
 async function startOurs(): Promise<number> {
   const server = await startRealtime({
-    jwtSecret: demoKeys.jwtSecret, dbUrl, dbBroadcast: false, postgresChanges: false,
-    channelErrorBackoffMs: 0, connectErrorBackoffMs: 0, idleTimeoutMs: 600_000,
+    jwtSecret: demoKeys.jwtSecret,
+    dbUrl,
+    dbBroadcast: false,
+    postgresChanges: false,
+    channelErrorBackoffMs: 0,
+    connectErrorBackoffMs: 0,
+    idleTimeoutMs: 600_000,
     limits: {
-      maxConcurrentUsers: 1e9, maxEventsPerSecond: 1e12, maxJoinsPerSecond: 1e9, maxChannelsPerClient: 1e6,
+      maxConcurrentUsers: 1e9,
+      maxEventsPerSecond: 1e12,
+      maxJoinsPerSecond: 1e9,
+      maxChannelsPerClient: 1e6,
       maxPresenceEventsPerSecond: 1e9,
     },
     log: { ...createLogger('bench-realtime'), info: () => {} },

@@ -16,7 +16,11 @@ const REPS = Number(process.env.BENCH_REPS ?? 3);
 const MEASURE_MS = Number(process.env.BENCH_MS ?? 2000);
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 5000);
 // Fixed rates: 1 receiver at 1,000 msg/s; 200 msg/s to 50 receivers and 50 msg/s to 200 (10k deliveries/s each).
-const fanouts = [{ receivers: 1, rate: 1000 }, { receivers: 50, rate: 200 }, { receivers: 200, rate: 50 }];
+const fanouts = [
+  { receivers: 1, rate: 1000 },
+  { receivers: 50, rate: 200 },
+  { receivers: 200, rate: 50 },
+];
 const benchUser = '44444444-4444-4444-8444-444444444444';
 
 // Membership rows the user may read are what grants a room: RLS on both tables, no definer helper.
@@ -37,7 +41,10 @@ class Child {
     proc.on('message', (m: Record<string, unknown>) => this.pending.shift()?.(m));
   }
   static async start(file: string, args: string[] = []): Promise<{ child: Child; hello: Record<string, unknown> }> {
-    const proc = fork(join(here, file), args, { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const proc = fork(join(here, file), args, {
+      execArgv: ['--import', 'tsx', '--expose-gc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const child = new Child(proc);
     const hello = await child.next();
     return { child, hello };
@@ -54,7 +61,11 @@ class Child {
   }
 }
 
-interface Stats { cpu: number; rss: number; heap: number }
+interface Stats {
+  cpu: number;
+  rss: number;
+  heap: number;
+}
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
@@ -67,7 +78,9 @@ const pct = (xs: number[], p: number) => {
 async function main(): Promise<void> {
   const started = Date.now();
   const db = await startTestCluster({
-    name: 'realtime-bench', ports: [24377, 24378, 24379], project: { migrations: { '20260101000000_realtime_fixture.sql': migration }, seed },
+    name: 'realtime-bench',
+    ports: [24377, 24378, 24379],
+    project: { migrations: { '20260101000000_realtime_fixture.sql': migration }, seed },
   });
   const token = userToken(benchUser);
   const servers = {} as Record<Kind, { child: Child; port: number }>;
@@ -92,7 +105,12 @@ async function main(): Promise<void> {
           await load.ask({ cmd: 'setup', kind, port: servers[kind].port, receivers, room: `r${rep}-${receivers}` });
           await load.ask({ cmd: 'run', rate, ms: 500, measure: false });
           const before = await stats(kind);
-          const res = await load.ask<{ deliveries: number; latencies: number[] }>({ cmd: 'run', rate, ms: MEASURE_MS, measure: true });
+          const res = await load.ask<{ deliveries: number; latencies: number[] }>({
+            cmd: 'run',
+            rate,
+            ms: MEASURE_MS,
+            measure: true,
+          });
           const after = await stats(kind);
           await load.ask({ cmd: 'teardown' });
           const key = `${kind}:${receivers}`;
@@ -104,7 +122,12 @@ async function main(): Promise<void> {
       for (const kind of order) {
         await load.ask({ cmd: 'setup', kind, port: servers[kind].port, receivers: 200, room: `peak${rep}` });
         await load.ask({ cmd: 'run', rate: 0, ms: 300, measure: false });
-        const res = await load.ask<{ deliveries: number; seconds: number }>({ cmd: 'run', rate: 0, ms: MEASURE_MS, measure: true });
+        const res = await load.ask<{ deliveries: number; seconds: number }>({
+          cmd: 'run',
+          rate: 0,
+          ms: MEASURE_MS,
+          measure: true,
+        });
         await load.ask({ cmd: 'teardown' });
         add(peak, kind, res.deliveries / res.seconds);
       }
@@ -123,7 +146,13 @@ async function main(): Promise<void> {
     // 200 clients joining 10 private channels each; one unmeasured round first so the JIT is warm.
     const joins: number[] = [];
     for (let rep = 0; rep <= REPS; rep++) {
-      const res = await load.ask<{ joins: number; seconds: number }>({ cmd: 'joins', port: servers.realtime.port, sockets: 200, perSocket: 10, token });
+      const res = await load.ask<{ joins: number; seconds: number }>({
+        cmd: 'joins',
+        port: servers.realtime.port,
+        sockets: 200,
+        perSocket: 10,
+        token,
+      });
       if (rep > 0) joins.push(res.joins / res.seconds);
     }
 
@@ -133,18 +162,38 @@ async function main(): Promise<void> {
       const v = peers.map(values);
       rows.push([name, ...v.map((x) => fmt(x, digits)), ratio ? `${fmt(v[0] / v[1], 2)}x` : '']);
     };
-    for (const { receivers, rate } of fanouts) row(`server CPU µs/delivery, 1→${receivers} @ ${rate} msg/s`, (k) => median(cpu[`${k}:${receivers}`]), 2);
-    for (const { receivers, rate } of fanouts) row(`latency p50 ms, 1→${receivers} @ ${rate} msg/s`, (k) => median(p50[`${k}:${receivers}`]), 2);
-    for (const { receivers, rate } of fanouts) row(`latency p99 ms, 1→${receivers} @ ${rate} msg/s`, (k) => median(p99[`${k}:${receivers}`]), 2);
+    for (const { receivers, rate } of fanouts)
+      row(`server CPU µs/delivery, 1→${receivers} @ ${rate} msg/s`, (k) => median(cpu[`${k}:${receivers}`]), 2);
+    for (const { receivers, rate } of fanouts)
+      row(`latency p50 ms, 1→${receivers} @ ${rate} msg/s`, (k) => median(p50[`${k}:${receivers}`]), 2);
+    for (const { receivers, rate } of fanouts)
+      row(`latency p99 ms, 1→${receivers} @ ${rate} msg/s`, (k) => median(p99[`${k}:${receivers}`]), 2);
     row('peak deliveries/s, 1→200', (k) => median(peak[k]), 0);
     row(`memory KB per idle joined socket (${IDLE_SOCKETS}; private channel for this server)`, (k) => memory[k], 1);
-    rows.push(['private joins/s (RLS probe in Postgres per join, 200 sockets × 10)', fmt(median(joins), 0), 'n/a', 'n/a', '']);
-    const header = ['metric (median of ' + REPS + ' interleaved runs)', label.realtime, label.ws, label.socketio, 'this/ws'];
+    rows.push([
+      'private joins/s (RLS probe in Postgres per join, 200 sockets × 10)',
+      fmt(median(joins), 0),
+      'n/a',
+      'n/a',
+      '',
+    ]);
+    const header = [
+      'metric (median of ' + REPS + ' interleaved runs)',
+      label.realtime,
+      label.ws,
+      label.socketio,
+      'this/ws',
+    ];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-    console.log(`\n${line(header)}\n|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|')}|`);
+    const line = (cells: string[]) =>
+      `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+    console.log(
+      `\n${line(header)}\n|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|')}|`,
+    );
     for (const r of rows) console.log(line(r));
-    console.log(`\nNode ${process.version}, ${Math.round((Date.now() - started) / 1000)} s. Memory is the server's RSS growth after GC.`);
+    console.log(
+      `\nNode ${process.version}, ${Math.round((Date.now() - started) / 1000)} s. Memory is the server's RSS growth after GC.`,
+    );
   } finally {
     load?.proc.kill();
     for (const kind of peers) servers[kind]?.child.proc.kill();

@@ -64,8 +64,12 @@ export async function broadcast(messages: BroadcastMessage[], opts: BroadcastOpt
       await res.body?.cancel();
       if (res.ok) {
         broadcastStats.sent += messages.length;
-        opts.log?.info('broadcast sent', { events: messages.map((m) => m.event), attempts: attempt,
-          ms: Math.round(performance.now() - started), ...broadcastStats });
+        opts.log?.info('broadcast sent', {
+          events: messages.map((m) => m.event),
+          attempts: attempt,
+          ms: Math.round(performance.now() - started),
+          ...broadcastStats,
+        });
         return 'sent';
       }
       lastProblem = `status ${res.status}`;
@@ -79,14 +83,21 @@ export async function broadcast(messages: BroadcastMessage[], opts: BroadcastOpt
     }
   }
   broadcastStats.failed += messages.length;
-  opts.log?.warn('broadcast failed', { events: messages.map((m) => m.event), problem: lastProblem,
-    ms: Math.round(performance.now() - started), ...broadcastStats });
+  opts.log?.warn('broadcast failed', {
+    events: messages.map((m) => m.event),
+    problem: lastProblem,
+    ms: Math.round(performance.now() - started),
+    ...broadcastStats,
+  });
   return 'failed';
 }
 
 /** One event on the private meeting:<id> channel, its payload checked against the event's type. */
 export function broadcastToMeeting<E extends MeetingEventName>(
-  meetingId: string, event: E, payload: MeetingEvents[E], opts: BroadcastOptions = {},
+  meetingId: string,
+  event: E,
+  payload: MeetingEvents[E],
+  opts: BroadcastOptions = {},
 ): Promise<BroadcastOutcome> {
   return broadcast([{ topic: meetingTopic(meetingId), event, payload }], opts);
 }

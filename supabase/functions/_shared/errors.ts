@@ -18,7 +18,9 @@ export class ApiError extends Error {
 }
 
 export function errorResponse(err: ApiError): Response {
-  const body: FunctionErrorBody = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
+  const body: FunctionErrorBody = {
+    error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
+  };
   return new Response(JSON.stringify(body), {
     status: err.status,
     headers: { ...corsHeaders, 'Content-Type': 'application/json', ...err.headers },
@@ -37,14 +39,21 @@ function parseDetails(details: string | null | undefined): Record<string, unknow
   if (!details) return undefined;
   try {
     const value = JSON.parse(details);
-    return value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0 ? value : undefined;
+    return value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0
+      ? value
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
 const fallbackCodes: Record<number, ErrorCode> = {
-  400: 'bad_request', 401: 'not_authenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 429: 'rate_limited',
+  400: 'bad_request',
+  401: 'not_authenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  429: 'rate_limited',
 };
 
 /**
@@ -62,10 +71,18 @@ export function fromPostgrest(err: PostgrestErrorLike, httpStatus?: number): Api
     if (status === 429 && typeof details?.retry_after_seconds === 'number') {
       headers['Retry-After'] = String(details.retry_after_seconds);
     }
-    return new ApiError(status, (err.hint as ErrorCode) || fallbackCodes[status] || 'bad_request', err.message ?? 'refused', details, headers);
+    return new ApiError(
+      status,
+      (err.hint as ErrorCode) || fallbackCodes[status] || 'bad_request',
+      err.message ?? 'refused',
+      details,
+      headers,
+    );
   }
   switch (code) {
-    case 'PGRST301': case 'PGRST302': case 'PGRST303':
+    case 'PGRST301':
+    case 'PGRST302':
+    case 'PGRST303':
       return new ApiError(401, 'not_authenticated', 'the access token is missing, invalid or expired');
     case '42501':
       return new ApiError(403, 'forbidden', 'not allowed');

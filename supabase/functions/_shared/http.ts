@@ -33,14 +33,18 @@ export function route<S extends z.ZodType, R>(r: Route<S, R>): Route<z.ZodType, 
 }
 
 function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...corsHeaders, 'Content-Type': 'application/json' } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { ...corsHeaders, 'Content-Type': 'application/json' },
+  });
 }
 
 /** The signed-in user from the bearer token. The runtime (verify_jwt) and PostgREST verify the signature; here we
  * only refuse what cannot be a user: no token, anon/service keys, expired tokens. */
 export function callerFrom(req: Request): { userId: string; accessToken: string } {
   const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get('Authorization') ?? '');
-  if (!match) throw new ApiError(401, 'not_authenticated', 'sign in: the Authorization header needs a user access token');
+  if (!match)
+    throw new ApiError(401, 'not_authenticated', 'sign in: the Authorization header needs a user access token');
   let claims: { sub?: string; role?: string; exp?: number } | null;
   try {
     claims = decodeJsonSegment(match[1].split('.')[1] ?? '') as typeof claims;
@@ -58,7 +62,12 @@ export function callerFrom(req: Request): { userId: string; accessToken: string 
 
 /** A base64url JWT segment → its JSON. ASCII (what tokens hold) parses as is; other bytes go through UTF-8. */
 function decodeJsonSegment(segment: string): unknown {
-  const binary = atob(segment.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(segment.length / 4) * 4, '='));
+  const binary = atob(
+    segment
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(segment.length / 4) * 4, '='),
+  );
   // deno-lint-ignore no-control-regex
   if (!/[^\x00-\x7f]/.test(binary)) return JSON.parse(binary);
   return JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
@@ -96,15 +105,24 @@ export function validationError(error: z.ZodError): ApiError {
     }
   }
   if (unknown.length > 0 && Object.keys(fields).length === 0) {
-    return new ApiError(400, unknown.some((k) => k.startsWith('state.')) ? 'unknown_state_keys' : 'validation_failed',
-      `unknown keys: ${unknown.join(', ')}`, { unknown_keys: unknown });
+    return new ApiError(
+      400,
+      unknown.some((k) => k.startsWith('state.')) ? 'unknown_state_keys' : 'validation_failed',
+      `unknown keys: ${unknown.join(', ')}`,
+      { unknown_keys: unknown },
+    );
   }
   const failing = Object.keys(fields);
   const only = error.issues[0];
-  const code = unknown.length === 0 && failing.length === 1 && error.issues.length === 1
-    ? fieldCodes[failing[0]]?.[only.code] : undefined;
+  const code =
+    unknown.length === 0 && failing.length === 1 && error.issues.length === 1
+      ? fieldCodes[failing[0]]?.[only.code]
+      : undefined;
   if (code) return new ApiError(400, code, `${failing[0]} ${fields[failing[0]]}`, { fields });
-  return new ApiError(400, 'validation_failed', 'the request is not valid', { fields, ...(unknown.length ? { unknown_keys: unknown } : {}) });
+  return new ApiError(400, 'validation_failed', 'the request is not valid', {
+    fields,
+    ...(unknown.length ? { unknown_keys: unknown } : {}),
+  });
 }
 
 export function defineFunction(def: FunctionDefinition): (req: Request) => Promise<Response> {
@@ -116,21 +134,37 @@ export function defineFunction(def: FunctionDefinition): (req: Request) => Promi
     const r = req.method === 'POST' ? def.post : req.method === 'GET' ? def.get : undefined;
     try {
       if (!r) {
-        throw new ApiError(405, 'method_not_allowed', `use ${allowed.filter((m) => m !== 'OPTIONS').join(' or ')}`, undefined,
-          { Allow: allowed.join(', ') });
+        throw new ApiError(
+          405,
+          'method_not_allowed',
+          `use ${allowed.filter((m) => m !== 'OPTIONS').join(' or ')}`,
+          undefined,
+          { Allow: allowed.join(', ') },
+        );
       }
       const { userId, accessToken } = callerFrom(req);
       const raw = req.method === 'GET' ? Object.fromEntries(new URL(req.url).searchParams) : await readJson(req);
       const parsed = r.input.safeParse(raw);
       if (!parsed.success) throw validationError(parsed.error);
       let client: UserClient | undefined;
-      const caller: Caller = { userId, accessToken, get supabase() { return (client ??= userClient(accessToken)); } };
+      const caller: Caller = {
+        userId,
+        accessToken,
+        get supabase() {
+          return (client ??= userClient(accessToken));
+        },
+      };
       const result = await r.run(parsed.data, caller, { log, req });
       log.end('ok', { method: req.method, ms: Math.round(performance.now() - started) });
       return json(result);
     } catch (err) {
       if (err instanceof ApiError) {
-        log.end('refused', { method: req.method, status: err.status, code: err.code, ms: Math.round(performance.now() - started) });
+        log.end('refused', {
+          method: req.method,
+          status: err.status,
+          code: err.code,
+          ms: Math.round(performance.now() - started),
+        });
         return errorResponse(err);
       }
       log.error('unexpected failure', { method: req.method, error: err instanceof Error ? err.message : String(err) });

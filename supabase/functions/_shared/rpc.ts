@@ -6,7 +6,9 @@ import { fromPostgrest } from './errors.ts';
 import type { UserClient } from './supabase.ts';
 
 export async function callRpc<N extends RpcName>(
-  supabase: UserClient, name: N, args: Database['public']['Functions'][N]['Args'],
+  supabase: UserClient,
+  name: N,
+  args: Database['public']['Functions'][N]['Args'],
 ): Promise<RpcResult<N>> {
   const { data, error, status } = await supabase.rpc(name, args as never);
   if (error) throw fromPostgrest(error, status);

@@ -5,14 +5,20 @@
 // that are not RFC 4122).
 import { z } from 'zod';
 import {
-  type ErrorCode, type FunctionRequest, LIMITS, PARTICIPANT_STATE_KEYS, type ParticipantStateKey,
+  type ErrorCode,
+  type FunctionRequest,
+  LIMITS,
+  PARTICIPANT_STATE_KEYS,
+  type ParticipantStateKey,
 } from '../../../types/contract.ts';
 import { Constants } from '../../../types/database.ts';
 
 const id = z.guid({ message: 'must be a uuid' });
 /** Text Postgres can store: no NUL character (it refuses one in any text value). */
 const text = () => z.string().refine((s) => !s.includes('\u0000'), { message: 'must not contain NUL characters' });
-const content = text().trim().min(1, { message: 'must not be empty' })
+const content = text()
+  .trim()
+  .min(1, { message: 'must not be empty' })
   .max(LIMITS.message_max_length, { message: `must be at most ${LIMITS.message_max_length} characters` });
 
 /** The reason a single failing field answers, by field name and zod issue code (the rest: validation_failed). */
@@ -25,16 +31,23 @@ export const fieldCodes: Record<string, Partial<Record<string, ErrorCode>>> = {
 export const sendMessageInput = z.strictObject({
   meeting_id: id,
   content,
-  client_id: text().min(1, { message: 'must not be empty' })
+  client_id: text()
+    .min(1, { message: 'must not be empty' })
     .max(LIMITS.client_id_max_length, { message: `must be at most ${LIMITS.client_id_max_length} characters` }),
 }) satisfies z.ZodType<FunctionRequest<'send-message'>>;
 
-export const editMessageInput = z.strictObject({ message_id: id, content }) satisfies z.ZodType<FunctionRequest<'edit-message'>>;
-export const deleteMessageInput = z.strictObject({ message_id: id }) satisfies z.ZodType<FunctionRequest<'delete-message'>>;
+export const editMessageInput = z.strictObject({ message_id: id, content }) satisfies z.ZodType<
+  FunctionRequest<'edit-message'>
+>;
+export const deleteMessageInput = z.strictObject({ message_id: id }) satisfies z.ZodType<
+  FunctionRequest<'delete-message'>
+>;
 
 export const reactInput = z.strictObject({
   message_id: id,
-  emoji: text().min(1, { message: 'must be a single emoji' }).max(LIMITS.emoji_max_length, { message: 'must be a single emoji' }),
+  emoji: text()
+    .min(1, { message: 'must be a single emoji' })
+    .max(LIMITS.emoji_max_length, { message: 'must be a single emoji' }),
 }) satisfies z.ZodType<FunctionRequest<'react'>>;
 
 export const meetingInput = z.strictObject({ meeting_id: id }) satisfies z.ZodType<FunctionRequest<'join'>>;
@@ -49,11 +62,13 @@ const stateTypes = {
   status: z.enum(Constants.public.Enums.participant_status),
 } satisfies Record<ParticipantStateKey, z.ZodType>;
 
-export const participantState = z.strictObject(
-  Object.fromEntries(PARTICIPANT_STATE_KEYS.map((k) => [k, stateTypes[k].optional()])) as {
-    [K in ParticipantStateKey]: z.ZodOptional<(typeof stateTypes)[K]>;
-  },
-).refine((state) => Object.keys(state).length > 0, { message: 'must change at least one key' });
+export const participantState = z
+  .strictObject(
+    Object.fromEntries(PARTICIPANT_STATE_KEYS.map((k) => [k, stateTypes[k].optional()])) as {
+      [K in ParticipantStateKey]: z.ZodOptional<(typeof stateTypes)[K]>;
+    },
+  )
+  .refine((state) => Object.keys(state).length > 0, { message: 'must change at least one key' });
 
 export const presenceInput = z.strictObject({
   meeting_id: id,
@@ -66,4 +81,6 @@ export const meetingStatusInput = z.strictObject({
   status: z.enum(['live', 'ended']),
 }) satisfies z.ZodType<FunctionRequest<'meeting-status'>>;
 
-export const removeParticipantInput = z.strictObject({ meeting_id: id, user_id: id }) satisfies z.ZodType<FunctionRequest<'remove-participant'>>;
+export const removeParticipantInput = z.strictObject({ meeting_id: id, user_id: id }) satisfies z.ZodType<
+  FunctionRequest<'remove-participant'>
+>;

@@ -13,7 +13,9 @@ export const handler = defineFunction({
       // The RPC answers the message as clients see it: content is already null.
       const message = await callRpc(supabase, 'delete_message', input);
       const payload: MeetingEvents['message_deleted'] = {
-        message_id: message.id, meeting_id: message.meeting_id, deleted_at: message.deleted_at as string,
+        message_id: message.id,
+        meeting_id: message.meeting_id,
+        deleted_at: message.deleted_at as string,
         version: message.version,
       };
       const outcome = await broadcastToMeeting(message.meeting_id, 'message_deleted', payload, { log });

@@ -19,8 +19,12 @@ export const handler = defineFunction({
       const payload: MeetingEvents['participant_joined'] = { meeting_id, participant };
       const outcome = await broadcastToMeeting(meeting_id, 'participant_joined', payload, { log });
       return {
-        participant, topic: meetingTopic(meeting_id), ephemeral_topic: meetingEphemeralTopic(meeting_id),
-        presence_key: userId, messages, broadcast: outcome,
+        participant,
+        topic: meetingTopic(meeting_id),
+        ephemeral_topic: meetingEphemeralTopic(meeting_id),
+        presence_key: userId,
+        messages,
+        broadcast: outcome,
       };
     },
   }),

@@ -13,7 +13,11 @@ export const handler = defineFunction({
     input: removeParticipantInput,
     async run(input, { supabase }, { log }): Promise<FunctionResponse<'remove-participant'>> {
       const participant = await callRpc(supabase, 'remove_participant', input);
-      const payload: MeetingEvents['participant_left'] = { meeting_id: input.meeting_id, participant, reason: 'removed' };
+      const payload: MeetingEvents['participant_left'] = {
+        meeting_id: input.meeting_id,
+        participant,
+        reason: 'removed',
+      };
       const outcome = await broadcastToMeeting(input.meeting_id, 'participant_left', payload, { log });
       return { participant, broadcast: outcome };
     },

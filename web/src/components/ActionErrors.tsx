@@ -7,9 +7,18 @@ import { useActionErrors } from '../../../client/src/react.ts';
 import { useSecondsLeft } from '../countdown.ts';
 
 const actionWords: Record<string, string> = {
-  'send-message': 'Sending', 'edit-message': 'Editing', edit: 'Editing', 'delete-message': 'Deleting', delete: 'Deleting',
-  react: 'Reacting', presence: 'Changing that', 'meeting-status': 'Changing the meeting status',
-  'remove-participant': 'Removing', leave: 'Leaving', load_older: 'Loading older messages', join: 'Joining',
+  'send-message': 'Sending',
+  'edit-message': 'Editing',
+  edit: 'Editing',
+  'delete-message': 'Deleting',
+  delete: 'Deleting',
+  react: 'Reacting',
+  presence: 'Changing that',
+  'meeting-status': 'Changing the meeting status',
+  'remove-participant': 'Removing',
+  leave: 'Leaving',
+  load_older: 'Loading older messages',
+  join: 'Joining',
 };
 
 export function describeRefusal(error: Pick<ActionError, 'action' | 'status' | 'message'>): string {
@@ -24,16 +33,20 @@ export function ActionErrors() {
   const errors = useActionErrors();
   const [dismissed, setDismissed] = useState(0);
   const latest = [...errors].reverse().find((e) => e.status !== 0 && e.at > dismissed);
-  const waitUntil = latest?.status === 429 && latest.retryAfter !== undefined ? latest.at + latest.retryAfter * 1000 : null;
+  const waitUntil =
+    latest?.status === 429 && latest.retryAfter !== undefined ? latest.at + latest.retryAfter * 1000 : null;
   const secondsLeft = useSecondsLeft(waitUntil);
   if (!latest) return null;
   return (
     <div className="action-error" role="alert">
       <p>
         {describeRefusal(latest)}
-        {waitUntil !== null && (secondsLeft > 0 ? ` You can try again in ${secondsLeft} s.` : ' You can try again now.')}
+        {waitUntil !== null &&
+          (secondsLeft > 0 ? ` You can try again in ${secondsLeft} s.` : ' You can try again now.')}
       </p>
-      <button type="button" className="secondary" onClick={() => setDismissed(latest.at)}>Dismiss</button>
+      <button type="button" className="secondary" onClick={() => setDismissed(latest.at)}>
+        Dismiss
+      </button>
     </div>
   );
 }

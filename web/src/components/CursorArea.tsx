@@ -30,20 +30,37 @@ export function CursorArea() {
   };
   return (
     <>
-      <div className="board" role="application" aria-roledescription="shared board" tabIndex={0}
-        onPointerMove={onPointerMove} onKeyDown={onKeyDown}
+      <div
+        className="board"
+        role="application"
+        aria-roledescription="shared board"
+        tabIndex={0}
+        onPointerMove={onPointerMove}
+        onKeyDown={onKeyDown}
         aria-label="Shared board: move the pointer, or use the arrow keys, to show the others where you point"
-        aria-describedby="board-who">
+        aria-describedby="board-who"
+      >
         {others.map(([id, c]) => (
-          <div key={id} className="cursor" style={{ left: `${c.x * 100}%`, top: `${c.y * 100}%` }} role="img"
-            aria-label={`${names.get(id) ?? 'Someone'}'s cursor`}>
-            <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M1 1 L15 7 L8 9 L6 15 Z" /></svg>
-            <span className="cursor-name" aria-hidden="true">{names.get(id) ?? 'Someone'}</span>
+          <div
+            key={id}
+            className="cursor"
+            style={{ left: `${c.x * 100}%`, top: `${c.y * 100}%` }}
+            role="img"
+            aria-label={`${names.get(id) ?? 'Someone'}'s cursor`}
+          >
+            <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+              <path d="M1 1 L15 7 L8 9 L6 15 Z" />
+            </svg>
+            <span className="cursor-name" aria-hidden="true">
+              {names.get(id) ?? 'Someone'}
+            </span>
           </div>
         ))}
       </div>
       <p id="board-who" className="hint">
-        {others.length === 0 ? 'Nobody else is pointing at the board.' : `Pointing now: ${others.map(([id]) => names.get(id) ?? 'Someone').join(', ')}.`}
+        {others.length === 0
+          ? 'Nobody else is pointing at the board.'
+          : `Pointing now: ${others.map(([id]) => names.get(id) ?? 'Someone').join(', ')}.`}
       </p>
     </>
   );

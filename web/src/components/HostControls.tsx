@@ -13,7 +13,10 @@ export function HostControls() {
   const set = (status: 'live' | 'ended') => {
     setBusy(status);
     setConfirming(false);
-    void session.setMeetingStatus(status).catch(() => {}).finally(() => setBusy(null));
+    void session
+      .setMeetingStatus(status)
+      .catch(() => {})
+      .finally(() => setBusy(null));
   };
   return (
     <section className="host-controls" aria-labelledby="host-controls-heading">
@@ -24,15 +27,25 @@ export function HostControls() {
         </button>
       )}
       {meeting.status === 'live' && !confirming && (
-        <button type="button" className="danger" onClick={() => setConfirming(true)} disabled={busy !== null} aria-busy={busy === 'ended'}>
+        <button
+          type="button"
+          className="danger"
+          onClick={() => setConfirming(true)}
+          disabled={busy !== null}
+          aria-busy={busy === 'ended'}
+        >
           {busy === 'ended' ? 'Ending…' : 'End meeting'}
         </button>
       )}
       {confirming && (
         <div role="group" aria-label="Confirm ending the meeting" className="confirm">
           <p>End the meeting for everyone?</p>
-          <button type="button" className="danger" onClick={() => set('ended')}>End for everyone</button>
-          <button type="button" className="secondary" onClick={() => setConfirming(false)}>Cancel</button>
+          <button type="button" className="danger" onClick={() => set('ended')}>
+            End for everyone
+          </button>
+          <button type="button" className="secondary" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
         </div>
       )}
     </section>

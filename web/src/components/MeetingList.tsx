@@ -22,21 +22,33 @@ export function MeetingList({ supabase, profile, userId, state, onOpen }: Props)
     return (
       <section className="notice" aria-labelledby={`${ids}-none`}>
         <h1 id={`${ids}-none`}>No organization yet</h1>
-        <p>Your account is not a member of an organization, so there are no meetings to show. An organization admin
-          adds members; the demo users on the sign-in page belong to Acme and Globex.</p>
+        <p>
+          Your account is not a member of an organization, so there are no meetings to show. An organization admin adds
+          members; the demo users on the sign-in page belong to Acme and Globex.
+        </p>
       </section>
     );
   }
   return (
     <div className="meetings">
       <h1 id={`${ids}-heading`}>Meetings of {orgName}</h1>
-      <CreateMeeting supabase={supabase} organizationId={profile.organizationId} userId={userId} onCreated={state.add} />
+      <CreateMeeting
+        supabase={supabase}
+        organizationId={profile.organizationId}
+        userId={userId}
+        onCreated={state.add}
+      />
       <section aria-labelledby={`${ids}-list`}>
         <h2 id={`${ids}-list`}>
-          All meetings <span className={`live-dot ${state.live ? 'on' : ''}`}>{state.live ? 'updating live' : 'connecting…'}</span>
+          All meetings{' '}
+          <span className={`live-dot ${state.live ? 'on' : ''}`}>{state.live ? 'updating live' : 'connecting…'}</span>
         </h2>
         {state.status === 'loading' && <p role="status">Loading meetings…</p>}
-        {state.status === 'error' && <p role="alert" className="error">The meetings could not be read: {state.error}</p>}
+        {state.status === 'error' && (
+          <p role="alert" className="error">
+            The meetings could not be read: {state.error}
+          </p>
+        )}
         {state.status === 'ready' && state.meetings.length === 0 && <p>No meetings yet: create the first one above.</p>}
         {state.meetings.length > 0 && (
           <ul className="meeting-list" aria-label="Meetings">
@@ -51,25 +63,48 @@ export function MeetingList({ supabase, profile, userId, state, onOpen }: Props)
                   </p>
                 </div>
                 {m.status === 'ended' ? (
-                  <button type="button" className="secondary" onClick={() => onOpen(m.id)} aria-label={`View ${m.title}`}>View</button>
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() => onOpen(m.id)}
+                    aria-label={`View ${m.title}`}
+                  >
+                    View
+                  </button>
                 ) : (
-                  <button type="button" onClick={() => {
-                    performance.mark('meeting-room:open');
-                    onOpen(m.id);
-                  }} aria-label={`Join ${m.title}`}>Join</button>
+                  <button
+                    type="button"
+                    onClick={() => {
+                      performance.mark('meeting-room:open');
+                      onOpen(m.id);
+                    }}
+                    aria-label={`Join ${m.title}`}
+                  >
+                    Join
+                  </button>
                 )}
               </li>
             ))}
           </ul>
         )}
       </section>
-      <p className="visually-hidden" aria-live="polite">{state.announcement ?? ''}</p>
+      <p className="visually-hidden" aria-live="polite">
+        {state.announcement ?? ''}
+      </p>
     </div>
   );
 }
 
-function CreateMeeting({ supabase, organizationId, userId, onCreated }: {
-  supabase: MeetingSupabase; organizationId: string; userId: string; onCreated(row: MeetingRow): void;
+function CreateMeeting({
+  supabase,
+  organizationId,
+  userId,
+  onCreated,
+}: {
+  supabase: MeetingSupabase;
+  organizationId: string;
+  userId: string;
+  onCreated(row: MeetingRow): void;
 }) {
   const ids = useId();
   const [title, setTitle] = useState('');
@@ -82,9 +117,11 @@ function CreateMeeting({ supabase, organizationId, userId, onCreated }: {
     if (!trimmed) return;
     setBusy(true);
     setResult(null);
-    const { data, error } = await supabase.from('meetings')
+    const { data, error } = await supabase
+      .from('meetings')
       .insert({ title: trimmed, host_id: userId, organization_id: organizationId, status: 'scheduled' })
-      .select('*').single();
+      .select('*')
+      .single();
     setBusy(false);
     if (error || !data) {
       setResult({ ok: false, text: `The meeting was not created: ${error?.message ?? 'no answer'}` });
@@ -101,11 +138,21 @@ function CreateMeeting({ supabase, organizationId, userId, onCreated }: {
       <div className="row">
         <div className="field grow">
           <label htmlFor={`${ids}-title`}>Title</label>
-          <input id={`${ids}-title`} value={title} maxLength={200} required onChange={(e) => setTitle(e.target.value)} />
+          <input
+            id={`${ids}-title`}
+            value={title}
+            maxLength={200}
+            required
+            onChange={(e) => setTitle(e.target.value)}
+          />
         </div>
-        <button type="submit" disabled={busy || !title.trim()} aria-busy={busy}>{busy ? 'Creating…' : 'Create meeting'}</button>
+        <button type="submit" disabled={busy || !title.trim()} aria-busy={busy}>
+          {busy ? 'Creating…' : 'Create meeting'}
+        </button>
       </div>
-      <p role="status" className={result?.ok === false ? 'error' : 'hint'}>{result?.text ?? ''}</p>
+      <p role="status" className={result?.ok === false ? 'error' : 'hint'}>
+        {result?.text ?? ''}
+      </p>
     </form>
   );
 }

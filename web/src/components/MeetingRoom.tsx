@@ -2,7 +2,13 @@
 // then the room's parts read their slices of the session's state through the client's hooks.
 import { useEffect, useId, useState } from 'react';
 import { type MeetingActionError, type MeetingSupabase } from '../../../client/src/index.ts';
-import { MeetingProvider, useMeeting, useMeetingRow, useMeetingSession, useMeetingState } from '../../../client/src/react.ts';
+import {
+  MeetingProvider,
+  useMeeting,
+  useMeetingRow,
+  useMeetingSession,
+  useMeetingState,
+} from '../../../client/src/react.ts';
 import type { MeetingRow } from '../../../types/contract.ts';
 import { NamesProvider } from '../names.tsx';
 import { ActionErrors } from './ActionErrors.tsx';
@@ -46,12 +52,22 @@ function JoinedRoom({ supabase, meeting, userId, onExit, onRetry }: Props & { on
       <section className="notice" aria-labelledby={`${ids}-failed`}>
         <h1 id={`${ids}-failed`}>{meeting.title}</h1>
         <p role="alert" className="error">
-          {error.status === 403 ? 'You cannot join this meeting: ' : error.status === 409 ? 'Not now: ' : 'Joining failed: '}
+          {error.status === 403
+            ? 'You cannot join this meeting: '
+            : error.status === 409
+              ? 'Not now: '
+              : 'Joining failed: '}
           {error.message}
         </p>
         <p className="actions">
-          {error.status !== 403 && <button type="button" onClick={onRetry}>Try again</button>}
-          <button type="button" className="secondary" onClick={onExit}>Back to meetings</button>
+          {error.status !== 403 && (
+            <button type="button" onClick={onRetry}>
+              Try again
+            </button>
+          )}
+          <button type="button" className="secondary" onClick={onExit}>
+            Back to meetings
+          </button>
         </p>
       </section>
     );
@@ -91,13 +107,23 @@ function Room({ userId, fallbackTitle, onExit }: { userId: string; fallbackTitle
         <h1 id={`${ids}-title`}>{meeting?.title ?? fallbackTitle}</h1>
         <div className="room-header-actions">
           {closedReason === null ? (
-            <button type="button" className="secondary" disabled={leaving} aria-busy={leaving} onClick={() => {
-              setLeaving(true);
-              // A refused leave shows in ActionErrors; the session closes either way.
-              void session.leave().catch(() => {});
-            }}>{leaving ? 'Leaving…' : 'Leave meeting'}</button>
+            <button
+              type="button"
+              className="secondary"
+              disabled={leaving}
+              aria-busy={leaving}
+              onClick={() => {
+                setLeaving(true);
+                // A refused leave shows in ActionErrors; the session closes either way.
+                void session.leave().catch(() => {});
+              }}
+            >
+              {leaving ? 'Leaving…' : 'Leave meeting'}
+            </button>
           ) : (
-            <button type="button" className="secondary" onClick={onExit}>Back to meetings</button>
+            <button type="button" className="secondary" onClick={onExit}>
+              Back to meetings
+            </button>
           )}
         </div>
       </header>

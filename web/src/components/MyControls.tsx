@@ -21,15 +21,25 @@ export function MyControls() {
   const flip = (key: Toggle['key']) => {
     setBusy(key);
     const state: ParticipantState = { [key]: !me[key] };
-    void session.setState(state).catch(() => {}).finally(() => setBusy(null));
+    void session
+      .setState(state)
+      .catch(() => {})
+      .finally(() => setBusy(null));
   };
   return (
     <section className="my-controls" aria-labelledby="my-controls-heading">
       <h2 id="my-controls-heading">You</h2>
       <div role="group" aria-label="Your controls" className="toggles">
         {toggles.map((t) => (
-          <button key={t.key} type="button" className="toggle" aria-pressed={me[t.key]} aria-busy={busy === t.key}
-            disabled={busy === t.key} onClick={() => flip(t.key)}>
+          <button
+            key={t.key}
+            type="button"
+            className="toggle"
+            aria-pressed={me[t.key]}
+            aria-busy={busy === t.key}
+            disabled={busy === t.key}
+            onClick={() => flip(t.key)}
+          >
             <span aria-hidden="true">{t.icon}</span> {t.label}
           </button>
         ))}

@@ -36,7 +36,11 @@ export function SignIn({ supabase }: { supabase: MeetingSupabase }) {
     if (mode === 'sign_in') return signIn(email, password, 'form');
     setBusy('form');
     setError(null);
-    const { data, error: failed } = await supabase.auth.signUp({ email, password, options: { data: { full_name: fullName.trim() || null } } });
+    const { data, error: failed } = await supabase.auth.signUp({
+      email,
+      password,
+      options: { data: { full_name: fullName.trim() || null } },
+    });
     if (failed) setError(failed.message);
     else if (!data.session) setError('Your account was created; confirm your email address, then sign in.');
     if (failed || !data.session) setBusy(null);
@@ -49,14 +53,22 @@ export function SignIn({ supabase }: { supabase: MeetingSupabase }) {
       {!signingUp && (
         <section aria-labelledby={`${ids}-demo`} className="card">
           <h2 id={`${ids}-demo`}>Demo users</h2>
-          <p className="hint">Seeded users; each one&apos;s password is <code>{DEMO_PASSWORD}</code>.</p>
+          <p className="hint">
+            Seeded users; each one&apos;s password is <code>{DEMO_PASSWORD}</code>.
+          </p>
           <ul className="quick-picks">
             {DEMO_USERS.map((u) => (
               <li key={u.email}>
-                <button type="button" disabled={busy !== null} aria-busy={busy === u.email}
-                  onClick={() => void signIn(u.email, DEMO_PASSWORD, u.email)}>
+                <button
+                  type="button"
+                  disabled={busy !== null}
+                  aria-busy={busy === u.email}
+                  onClick={() => void signIn(u.email, DEMO_PASSWORD, u.email)}
+                >
                   {busy === u.email ? `Signing in as ${u.name}…` : `Sign in as ${u.name}`}
-                  <span className="sub">{u.email} · {u.org}</span>
+                  <span className="sub">
+                    {u.email} · {u.org}
+                  </span>
                 </button>
               </li>
             ))}
@@ -68,25 +80,60 @@ export function SignIn({ supabase }: { supabase: MeetingSupabase }) {
         {signingUp && (
           <div className="field">
             <label htmlFor={`${ids}-name`}>Full name</label>
-            <input id={`${ids}-name`} autoComplete="name" value={fullName} onChange={(e) => setFullName(e.target.value)} />
+            <input
+              id={`${ids}-name`}
+              autoComplete="name"
+              value={fullName}
+              onChange={(e) => setFullName(e.target.value)}
+            />
           </div>
         )}
         <div className="field">
           <label htmlFor={`${ids}-email`}>Email</label>
-          <input id={`${ids}-email`} type="email" autoComplete="email" required value={email}
-            onChange={(e) => setEmail(e.target.value)} />
+          <input
+            id={`${ids}-email`}
+            type="email"
+            autoComplete="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${ids}-password`}>Password</label>
-          <input id={`${ids}-password`} type="password" autoComplete={signingUp ? 'new-password' : 'current-password'}
-            required minLength={signingUp ? 6 : undefined} value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            id={`${ids}-password`}
+            type="password"
+            autoComplete={signingUp ? 'new-password' : 'current-password'}
+            required
+            minLength={signingUp ? 6 : undefined}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </div>
-        {error && <p role="alert" className="error">{error}</p>}
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
         <div className="actions">
           <button type="submit" disabled={busy !== null} aria-busy={busy === 'form'}>
-            {busy === 'form' ? (signingUp ? 'Creating your account…' : 'Signing in…') : signingUp ? 'Sign up' : 'Sign in'}
+            {busy === 'form'
+              ? signingUp
+                ? 'Creating your account…'
+                : 'Signing in…'
+              : signingUp
+                ? 'Sign up'
+                : 'Sign in'}
           </button>
-          <button type="button" className="link" onClick={() => { setMode(signingUp ? 'sign_in' : 'sign_up'); setError(null); }}>
+          <button
+            type="button"
+            className="link"
+            onClick={() => {
+              setMode(signingUp ? 'sign_in' : 'sign_up');
+              setError(null);
+            }}
+          >
             {signingUp ? 'I have an account: sign in' : 'Create an account'}
           </button>
         </div>
