@@ -21,28 +21,47 @@ export type MeetingJoin =
   | { status: 'joined'; session: MeetingSession; error: null }
   | { status: 'failed'; session: null; error: Error };
 
-/** Joins `meetingId` while mounted. `null` joins nothing (e.g. before a meeting is chosen). */
+/**
+ * What each client is still tearing down: realtime-js keeps one channel per topic and client, so a new join of the
+ * same meeting must wait until the previous session's channels are removed.
+ */
+const teardowns = new WeakMap<MeetingSupabase, Promise<void>>();
+
+/**
+ * Joins `meetingId` while mounted. `null` joins nothing (e.g. before a meeting is chosen). Safe under StrictMode:
+ * the join starts a task later, so a mount that is undone at once (StrictMode's double effect) never joins, and a
+ * remount waits for the previous session's channels to be gone.
+ */
 export function useMeeting(supabase: MeetingSupabase, meetingId: string | null, options?: MeetingOptions): MeetingJoin {
   const [join, setJoin] = useState<MeetingJoin>({ status: 'joining', session: null, error: null });
   useEffect(() => {
     if (!meetingId) return;
     let cancelled = false;
     let session: MeetingSession | undefined;
+    const dispose = (s: MeetingSession) => {
+      const done = (teardowns.get(supabase) ?? Promise.resolve()).then(() => s.dispose());
+      teardowns.set(supabase, done);
+    };
     setJoin({ status: 'joining', session: null, error: null });
-    joinMeeting(supabase, meetingId, options).then(
-      (s) => {
-        session = s;
-        if (cancelled)
-          void s.dispose(); // unmounted while joining: leave nothing behind
-        else setJoin({ status: 'joined', session: s, error: null });
-      },
-      (error: Error) => {
-        if (!cancelled) setJoin({ status: 'failed', session: null, error });
-      },
-    );
+    const start = setTimeout(() => {
+      void (teardowns.get(supabase) ?? Promise.resolve())
+        .then(() => joinMeeting(supabase, meetingId, options))
+        .then(
+          (s) => {
+            session = s;
+            if (cancelled)
+              dispose(s); // unmounted while joining: leave nothing behind
+            else setJoin({ status: 'joined', session: s, error: null });
+          },
+          (error: Error) => {
+            if (!cancelled) setJoin({ status: 'failed', session: null, error });
+          },
+        );
+    }, 0);
     return () => {
       cancelled = true;
-      void session?.dispose();
+      clearTimeout(start);
+      if (session) dispose(session);
     };
     // Options are read once per join; pass a stable object to change them.
     // eslint-disable-next-line react-hooks/exhaustive-deps

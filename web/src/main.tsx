@@ -1,5 +1,6 @@
 // The meeting room's entry: read /config.json (the API URL and anon key of the stack that serves the page, see
 // stack/web), create the one meeting client of this tab, and render the app.
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createMeetingClient } from '../../client/src/index.ts';
 import type { PageConfig } from '../../stack/web/server.ts';
@@ -27,7 +28,11 @@ async function boot(): Promise<void> {
     return;
   }
   const supabase = createMeetingClient(config.apiUrl, config.anonKey);
-  root.render(<App supabase={supabase} />);
+  root.render(
+    <StrictMode>
+      <App supabase={supabase} />
+    </StrictMode>,
+  );
 }
 
 void boot();
