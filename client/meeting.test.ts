@@ -102,6 +102,8 @@ describe('meeting client (client/) on the local platform', () => {
       (s) => s.participants.some((p) => p.user_id === seedUsers.bob.id && p.online),
       'alice sees bob online',
     );
+    const heard: string[] = [];
+    const stopHearing = alice.on('message', (event) => heard.push(event.message.content ?? ''));
     for (let i = 0; i < 5; i++) await bob.send(`from bob ${i}`);
     const state = await until(alice, (s) => s.messages.length === 6, 'alice has all six');
     assert.deepEqual(
@@ -109,6 +111,12 @@ describe('meeting client (client/) on the local platform', () => {
       ['before bob', ...[0, 1, 2, 3, 4].map((i) => `from bob ${i}`)],
     );
     assert.deepEqual(bob.getState().pending, [], 'nothing pending once stored');
+    assert.deepEqual(
+      heard,
+      [0, 1, 2, 3, 4].map((i) => `from bob ${i}`),
+      'typed events, as they arrive',
+    );
+    stopHearing();
   });
 
   it('after Realtime goes away and comes back, catch-up brings every missed message exactly once, then live', async () => {

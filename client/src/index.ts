@@ -1,5 +1,11 @@
 // @meeting-realtime/client: a typed meeting client on top of @supabase/supabase-js, for browsers and Node.
-export { createMeetingClient, joinMeeting, MeetingSession, type MeetingOptions } from './meeting.ts';
+export {
+  createMeetingClient,
+  joinMeeting,
+  MeetingSession,
+  type MeetingOptions,
+  type SessionEvents,
+} from './meeting.ts';
 export { MeetingActionError, type MeetingSupabase } from './invoke.ts';
 export type {
   ActionError,

@@ -32,6 +32,9 @@ import type { Database } from '../../types/database.ts';
 import { invokeFunction, MeetingActionError, type MeetingSupabase } from './invoke.ts';
 import { type ActionError, type CloseReason, MeetingStore, type MeetingState } from './state.ts';
 
+/** The server events a session offers to `on()`: the meeting's, and the user's notices about this meeting. */
+export type SessionEvents = MeetingEvents & UserEvents;
+
 export interface MeetingOptions {
   /** A catch-up read while live, bounding how long a failed broadcast can hide a message (ms). */
   syncIntervalMs?: number;
@@ -107,6 +110,7 @@ export class MeetingSession {
   private cursorInbox = new Map<string, { x: number; y: number }>();
   private cursorFlush: ReturnType<typeof setTimeout> | undefined;
   private disposers: (() => void)[] = [];
+  private eventListeners = new Map<keyof SessionEvents, Set<(payload: unknown) => void>>();
   private disposed = false;
   private healing = false;
   private downTicks = 0;
@@ -126,6 +130,23 @@ export class MeetingSession {
 
   getState = (): MeetingState => this.store.getState();
   subscribe = (listener: () => void): (() => void) => this.store.subscribe(listener);
+
+  /**
+   * The server's events as they arrive (after they are merged into the state), typed by name: for what the state
+   * does not keep, e.g. a sound on a new message or a toast on a reaction. Client events (typing, cursors) are not
+   * offered here: they are claims, and the state already filters them.
+   */
+  on<E extends keyof SessionEvents>(event: E, listener: (payload: SessionEvents[E]) => void): () => void {
+    const set = this.eventListeners.get(event) ?? new Set();
+    this.eventListeners.set(event, set);
+    const untyped = listener as (payload: unknown) => void;
+    set.add(untyped);
+    return () => set.delete(untyped);
+  }
+
+  private emit<E extends keyof SessionEvents>(event: E, payload: SessionEvents[E]): void {
+    for (const listener of [...(this.eventListeners.get(event) ?? [])]) listener(payload);
+  }
 
   /** Resolves when the session is live (now, or after the current reconnect and catch-up). */
   whenLive(): Promise<void> {
@@ -227,7 +248,10 @@ export class MeetingSession {
   private serverChannel(): RealtimeChannel {
     const server = this.supabase.channel(meetingTopic(this.meetingId), { config: { private: true } });
     const on = <E extends keyof MeetingEvents>(event: E, apply: (payload: MeetingEvents[E]) => void) =>
-      server.on('broadcast', { event }, ({ payload }) => this.store.update(() => apply(payload as MeetingEvents[E])));
+      server.on('broadcast', { event }, ({ payload }) => {
+        this.store.update(() => apply(payload as MeetingEvents[E]));
+        this.emit(event, payload as SessionEvents[E]);
+      });
     on('message', (p) => this.store.mergeMessage(p.message));
     on('message_edited', (p) => this.store.mergeMessage(p.message));
     on('message_deleted', (p) => this.store.applyDeleted(p));
@@ -285,7 +309,10 @@ export class MeetingSession {
   private userChannel(): RealtimeChannel {
     const user = this.supabase.channel(userTopic(this.userId), { config: { private: true } });
     user.on('broadcast', { event: 'participant_removed' }, ({ payload }) => {
-      if ((payload as UserEvents['participant_removed']).meeting_id === this.meetingId) void this.close('removed');
+      const notice = payload as UserEvents['participant_removed'];
+      if (notice.meeting_id !== this.meetingId) return;
+      this.emit('participant_removed', notice);
+      void this.close('removed');
     });
     return user;
   }
