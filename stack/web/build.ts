@@ -2,13 +2,13 @@
 // hash names the build folder (`.stack/web/builds/<hash>/`), so an unchanged checkout starts without building, two
 // stacks of one checkout (npm start beside npm test) share a build, and a build in progress never replaces the files
 // a running server is reading: it is written to a temporary folder and renamed into place whole.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { projectRoot } from '../config.ts';
 import type { Logger } from '../log.ts';
+import { runCommand } from '../shared/child.ts';
 
 /** Where builds live: the checkout's own .stack (not a test stack's state folder), so every stack reuses them. */
 export const defaultBuildsDir = join(projectRoot, '.stack', 'web', 'builds');
@@ -61,37 +61,14 @@ function viteBin(): string {
   return join(createRequire(import.meta.url).resolve('vite/package.json'), '..', 'bin', 'vite.js');
 }
 
-function runViteBuild(outDir: string, mode: BuildMode): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        viteBin(),
-        'build',
-        '--config',
-        join(projectRoot, 'web', 'vite.config.ts'),
-        '--outDir',
-        outDir,
-        '--emptyOutDir',
-        '--logLevel',
-        'warn',
-        '--mode',
-        mode,
-      ],
-      {
-        cwd: projectRoot,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, NODE_ENV: mode },
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`vite build failed (exit ${code}):\n${output.trim()}`)),
-    );
-  });
+async function runViteBuild(outDir: string, mode: BuildMode): Promise<void> {
+  const args = ['build', '--config', join(projectRoot, 'web', 'vite.config.ts'), '--outDir', outDir, '--emptyOutDir'];
+  const { code, output } = await runCommand(
+    process.execPath,
+    [viteBin(), ...args, '--logLevel', 'warn', '--mode', mode],
+    { cwd: projectRoot, env: { ...process.env, NODE_ENV: mode } },
+  );
+  if (code !== 0) throw new Error(`vite build failed (exit ${code}):\n${output.trim()}`);
 }
 
 /** The build of the current sources, running `vite build` first when there is none yet. */
