@@ -51,7 +51,8 @@ export interface MeetingOptions {
   joinTimeoutMs?: number;
 }
 
-const defaults: Required<MeetingOptions> = {
+/** The client's rates and timings when `joinMeeting` is given no options (`docs/capacity.md` is computed from them). */
+export const MEETING_DEFAULTS: Required<MeetingOptions> = {
   syncIntervalMs: 20_000,
   typingHeartbeatMs: 2_000,
   typingTimeoutMs: 5_000,
@@ -84,7 +85,7 @@ export async function joinMeeting(
   const { data } = await supabase.auth.getSession();
   const userId = data.session?.user.id;
   if (!userId) throw new MeetingActionError('join', 401, 'not_authenticated', 'sign in before joining a meeting');
-  const session = new MeetingSession(supabase, meetingId, userId, { ...defaults, ...options });
+  const session = new MeetingSession(supabase, meetingId, userId, { ...MEETING_DEFAULTS, ...options });
   try {
     await session.start();
   } catch (err) {
