@@ -6,7 +6,8 @@ export {
   type MeetingOptions,
   type SessionEvents,
 } from './meeting.ts';
-export { MeetingActionError, type MeetingSupabase } from './invoke.ts';
+export { invokeFunction, MeetingActionError, type MeetingSupabase } from './invoke.ts';
+export { sendMessage, type SendMessageOptions } from './send.ts';
 export type {
   ActionError,
   CloseReason,

@@ -3,10 +3,10 @@
 //
 // Never losing a message: events are merged the moment they arrive (by id and version), and whenever the channels
 // come back after a drop — and after a function reports `broadcast: 'failed'`, when the page becomes visible, when
-// the browser comes back online, and every `syncIntervalMs` while live — it reads everything after the last seq it
-// holds with get_messages (plus the newest page again, for edits and reactions it may have missed) and only then
-// reports `live`. Both paths merge by the same rule, so events that arrive during a catch-up are kept, and nothing
-// is capped the way Realtime's replay is (25 messages, 72 hours).
+// the browser comes back online, and every `syncIntervalMs` while live — it reads with get_messages everything after
+// the seq its previous read reached (plus the newest page again, for edits and reactions it may have missed) and only
+// then reports `live`. Both paths merge by the same rule, so events that arrive during a catch-up are kept, and
+// nothing is capped the way Realtime's replay is (25 messages, 72 hours).
 //
 // Tokens: supabase-js forwards every token change to Realtime and re-reads the session (refreshing it when due)
 // before each heartbeat and each reconnect, so a rejoin never carries an expired token; this session only makes
@@ -30,6 +30,7 @@ import {
 } from '../../types/contract.ts';
 import type { Database } from '../../types/database.ts';
 import { invokeFunction, MeetingActionError, type MeetingSupabase } from './invoke.ts';
+import { sendMessage } from './send.ts';
 import { type ActionError, type CloseReason, MeetingStore, type MeetingState } from './state.ts';
 
 /** The server events a session offers to `on()`: the meeting's, and the user's notices about this meeting. */
@@ -117,6 +118,8 @@ export class MeetingSession {
   private downTicks = 0;
   private liveWaiters: (() => void)[] = [];
   private fullName: string | null = null;
+  /** The seq through which the last catch-up read (or the join's history) saw every stored message. */
+  private syncedSeq = 0;
 
   constructor(
     readonly supabase: MeetingSupabase,
@@ -170,6 +173,7 @@ export class MeetingSession {
       s.mergeMessages(joined.messages);
       s.setHasOlder(joined.messages.length >= 50);
     });
+    this.syncedSeq = this.store.lastSeq; // the join's page is the newest: complete up to its last seq
     // The token before any private join: otherwise the join carries the anon key and hears nothing.
     await this.supabase.realtime.setAuth();
     const me = await this.supabase.from('profiles').select('full_name').eq('id', this.userId).maybeSingle();
@@ -409,9 +413,9 @@ export class MeetingSession {
 
   private async runSync(): Promise<void> {
     try {
-      const after = this.store.lastSeq;
-      // Everything after the last seq held, oldest first, page by page: no cap.
-      let cursor = after;
+      // Everything after the seq the previous catch-up read reached, oldest first, page by page: no cap. Not after the
+      // newest seq held: messages that arrive live as channels rejoin would hide the ones missed while away.
+      let cursor = this.syncedSeq;
       for (;;) {
         const page = await this.rpc('get_messages', {
           meeting_id: this.meetingId,
@@ -420,8 +424,8 @@ export class MeetingSession {
           page_size: LIMITS.page_max_limit,
         });
         this.store.update((s) => s.mergeMessages(page));
+        if (page.length > 0) cursor = page[page.length - 1].seq;
         if (page.length < LIMITS.page_max_limit) break;
-        cursor = page[page.length - 1].seq;
       }
       // The newest page again: edits, deletes and reaction counts of recent messages merge by version.
       const recent = await this.rpc('get_messages', { meeting_id: this.meetingId, page_size: LIMITS.page_max_limit });
@@ -435,6 +439,7 @@ export class MeetingSession {
       const me = this.store.participant(this.userId);
       if (me?.left_at) return void (await this.close('left'));
       if (meeting.data?.status === 'ended') return void (await this.close('ended'));
+      this.syncedSeq = cursor;
       if (this.joined.size === this.channels.size && this.channels.size > 0) {
         this.everLive = true;
         this.store.update((s) => s.setConnection('live'));
@@ -512,35 +517,31 @@ export class MeetingSession {
   }
 
   private async deliver(clientId: string, content: string): Promise<ChatMessage> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const res = await invokeFunction(this.supabase, 'send-message', {
-          meeting_id: this.meetingId,
-          content,
-          client_id: clientId,
-        });
-        this.store.update((s) => s.mergeMessage(res.message));
-        if (res.broadcast === 'failed') void this.sync(); // the others may not have it: our reads still must
-        return res.message;
-      } catch (err) {
-        const error = err as MeetingActionError;
-        if (error.status === 429 && error.retryAfter !== undefined) {
-          this.store.update((s) => s.updatePending(clientId, { status: 'waiting', error: this.toActionError(error) }));
-          await this.wait(error.retryAfter * 1000);
-          this.store.update((s) => s.updatePending(clientId, { status: 'sending' }));
-          attempt = 0;
-          continue;
-        }
-        if (error instanceof MeetingActionError && error.transient && attempt < this.opts.maxSendAttempts) {
-          await this.wait(Math.min(5000, 250 * 2 ** (attempt - 1)));
-          if (this.getState().connection !== 'live' && this.getState().connection !== 'closed')
-            await this.whenLive().catch(() => {});
-          continue;
-        }
-        this.recordError(err);
-        this.store.update((s) => s.updatePending(clientId, { status: 'failed', error: this.toActionError(error) }));
-        throw err;
-      }
+    try {
+      const res = await sendMessage(
+        this.supabase,
+        { meeting_id: this.meetingId, content, client_id: clientId },
+        {
+          maxAttempts: this.opts.maxSendAttempts,
+          wait: (ms) => this.wait(ms),
+          onWaiting: (error) =>
+            this.store.update((s) =>
+              s.updatePending(clientId, { status: 'waiting', error: this.toActionError(error) }),
+            ),
+          onResumed: () => this.store.update((s) => s.updatePending(clientId, { status: 'sending' })),
+          beforeRetry: async () => {
+            const connection = this.getState().connection;
+            if (connection !== 'live' && connection !== 'closed') await this.whenLive().catch(() => {});
+          },
+        },
+      );
+      this.store.update((s) => s.mergeMessage(res.message));
+      if (res.broadcast === 'failed') void this.sync(); // the others may not have it: our reads still must
+      return res.message;
+    } catch (err) {
+      this.recordError(err);
+      this.store.update((s) => s.updatePending(clientId, { status: 'failed', error: this.toActionError(err) }));
+      throw err;
     }
   }
 
