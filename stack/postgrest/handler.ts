@@ -17,7 +17,10 @@ import type { RequestContext, RestConfig } from './types.ts';
 import { writeRelation } from './writers.ts';
 
 export interface HandlerDeps {
+  /** The current pool (replaced after the database was lost: see index.ts). */
   sql: Sql;
+  /** Called with the pool a request found the database unreachable through. */
+  connectionLost?(pool: Sql): void;
   config: RestConfig;
   cache(): SchemaCache;
   log: Logger;
@@ -43,6 +46,7 @@ export async function handle(
   deps: HandlerDeps,
 ): Promise<Handled> {
   let identity: Identity | undefined;
+  const pool = deps.sql;
   try {
     const url = new URL(rawUrl, 'http://localhost');
     const { path, target } = routePath(url.pathname);
@@ -67,7 +71,7 @@ export async function handle(
     const query = parseQuery(url.searchParams, { rpcRead: target.kind === 'rpc' && method !== 'POST' });
     const timezoneApplied = prefer.timezone !== undefined && cache.timezones.has(prefer.timezone);
     const ctx: RequestContext = {
-      sql: deps.sql,
+      sql: pool,
       cache,
       config: deps.config,
       method,
@@ -111,8 +115,14 @@ export async function handle(
       method === 'GET' || method === 'HEAD' ? await readRelation(ctx, relation) : await writeRelation(ctx, relation);
     return { reply, role: identity.role };
   } catch (err) {
+    if (connectionFailure(err)) deps.connectionLost?.(pool);
     return failure(err, identity, deps.log);
   }
+}
+
+/** The database could not be reached, or went away mid-request (shutdown, restart, network). */
+function connectionFailure(err: unknown): boolean {
+  return /^(ECONNREFUSED|ECONNRESET|CONNECTION_\w+|57P0[123])$/.test((err as { code?: string })?.code ?? '');
 }
 
 function checkMethod(method: string, target: Target): void {
@@ -151,7 +161,7 @@ function failure(err: unknown, identity: Identity | undefined, log: Logger): Han
     };
   }
   const code = (err as { code?: string })?.code ?? '';
-  if (/^(ECONNREFUSED|ECONNRESET|CONNECTION_\w+|57P0[123])$/.test(code)) {
+  if (connectionFailure(err)) {
     log.warn('database unreachable', { code });
     return {
       reply: errorReply(

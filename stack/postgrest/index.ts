@@ -39,7 +39,7 @@ export async function startRest(options: RestOptions): Promise<RestServer> {
     anonRole: options.anonRole ?? 'anon',
     jwtSecret: options.jwtSecret,
   };
-  const sql = createPool(options.dbUrl);
+  let sql = createPool(options.dbUrl);
   let cache: SchemaCache;
   let reloading: Promise<void> | undefined;
   const reloadSchema = async () => {
@@ -64,12 +64,45 @@ export async function startRest(options: RestOptions): Promise<RestServer> {
     await sql.end({ timeout: 1 });
     throw err;
   }
-  const listener = await sql.listen('pgrst', (payload) => {
-    if (payload === 'reload schema' || payload === '') {
-      reloadSchema().catch((err: Error) => log.error('schema cache reload failed', { error: err.message }));
-    }
-  });
-  const server = createRestServer({ sql, config, cache: () => cache, log }, log);
+  // NOTIFY pgrst on a connection of its own, which outlives the request pools below; when it reconnects after the
+  // database came back, the schema is read again (it may have changed meanwhile), as PostgREST does.
+  const listen = createPool(options.dbUrl, { max: 1, applicationName: 'stack-rest-listener' });
+  let listening = false;
+  const listener = await listen.listen(
+    'pgrst',
+    (payload) => {
+      if (payload === 'reload schema' || payload === '') {
+        reloadSchema().catch((err: Error) => log.error('schema cache reload failed', { error: err.message }));
+      }
+    },
+    () => {
+      if (listening)
+        reloadSchema().catch((err: Error) => log.error('schema cache reload failed', { error: err.message }));
+      listening = true;
+    },
+  );
+  // PostgREST answers 503 at once while the database is away and serves again when it is back. A postgres.js pool
+  // instead keeps queued queries waiting through its reconnect backoff (a minute and more): so the first request that
+  // finds the database gone ends that pool — everything queued on it fails now, as a 503 — and later requests get a
+  // new pool, which fails fast while the database is down and connects once it is up.
+  const connectionLost = (pool: typeof sql) => {
+    if (pool !== sql) return; // already replaced
+    log.warn('database connection lost; answering 503 until it is back');
+    sql = createPool(options.dbUrl);
+    void pool.end({ timeout: 0 }).catch(() => {});
+  };
+  const server = createRestServer(
+    {
+      get sql() {
+        return sql;
+      },
+      connectionLost,
+      config,
+      cache: () => cache,
+      log,
+    },
+    log,
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
@@ -86,7 +119,7 @@ export async function startRest(options: RestOptions): Promise<RestServer> {
         server.closeAllConnections();
       });
       await listener.unlisten().catch(() => {});
-      await sql.end({ timeout: 5 });
+      await Promise.all([sql.end({ timeout: 5 }), listen.end({ timeout: 1 })]);
     },
   };
 }

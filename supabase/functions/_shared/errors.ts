@@ -98,8 +98,16 @@ export function fromPostgrest(err: PostgrestErrorLike, httpStatus?: number): Api
     const status = httpStatus in fallbackCodes ? httpStatus : 400;
     return new ApiError(status, fallbackCodes[status], err.message ?? 'refused');
   }
-  if (!code && /fetch|network|connect/i.test(err.message ?? '')) {
-    return new ApiError(503, 'upstream_unavailable', 'the database API is unavailable; retry shortly');
+  // The API unreachable, or PostgREST answering that it cannot reach the database (PGRST000-002 with 503, e.g. while
+  // Postgres restarts): the client may retry the same request shortly.
+  if (
+    (!code && /fetch|network|connect/i.test(err.message ?? '')) ||
+    httpStatus === 503 ||
+    /^PGRST00[0-2]$/.test(code)
+  ) {
+    return new ApiError(503, 'upstream_unavailable', 'the database API is unavailable; retry shortly', undefined, {
+      'Retry-After': '1',
+    });
   }
   return new ApiError(500, 'internal_error', 'the request failed on the server');
 }

@@ -91,6 +91,12 @@ Deno.test('RPC errors: PT<status> keeps the status, the hint becomes the code, d
   assert.equal(fromPostgrest({ code: '22P02', message: 'invalid input syntax for type uuid' }).status, 400);
   assert.equal(fromPostgrest({ code: 'PGRST301', message: 'JWT expired' }).status, 401);
   assert.equal(fromPostgrest({ code: '', message: 'TypeError: fetch failed' }).status, 503);
+  // PostgREST cannot reach Postgres (a restart): 503 upstream_unavailable with Retry-After, not a 500.
+  const dbDown = fromPostgrest(
+    { code: 'PGRST000', message: 'Database connection error. Retrying the connection.' },
+    503,
+  );
+  assert.deepEqual([dbDown.status, dbDown.code, dbDown.headers['Retry-After']], [503, 'upstream_unavailable', '1']);
   assert.equal(fromPostgrest({ code: 'XX000', message: 'internal' }).status, 500, 'a server failure stays a 5xx');
   // A NUL in a string: PostgREST answers 400 22P05. Any 4xx from the API is the client's mistake, never a 500.
   assert.deepEqual(
