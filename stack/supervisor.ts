@@ -28,6 +28,9 @@ export interface StackHandle {
   startService(name: ServiceName): Promise<void>;
   /** The host process's pid (a test kills it to see it restarted). */
   platformPid(): number | undefined;
+  /** Stops Postgres alone (fast shutdown) and starts it again, as an outage would: the services are left running. */
+  stopDatabase(): Promise<void>;
+  startDatabase(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves when stop() has finished (e.g. after a signal). */
   stopped: Promise<void>;
@@ -223,6 +226,8 @@ export async function startStack(cfg: StackConfig, log: Logger, opts: StartOptio
     stopService: (name) => platform.control('stop-service', name),
     startService: (name) => platform.control('start-service', name),
     platformPid: () => platform.child?.pid,
+    stopDatabase: async () => void (await db.down(cfg, log)),
+    startDatabase: async () => void (await db.ensureCluster(cfg, log)),
     stop() {
       stopping ??= stopAll().finally(resolveStopped);
       return stopping;
