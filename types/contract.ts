@@ -231,6 +231,15 @@ export interface FunctionContract {
   };
 }
 export type FunctionName = Exclude<keyof FunctionContract, 'presence:get'>;
+
+/**
+ * Operators' functions: the service role only (401 without its key, 403 with a user's or the anon token). Clients
+ * never call them, so they are not in FunctionContract.
+ */
+export interface OperatorFunctionContract {
+  /** GET /metrics: the product's broadcast counters in Prometheus text (`text/plain; version=0.0.4`). */
+  metrics: { request: Record<string, never>; response: string };
+}
 export type FunctionRequest<N extends keyof FunctionContract> = FunctionContract[N]['request'];
 export type FunctionResponse<N extends keyof FunctionContract> = FunctionContract[N]['response'];
 

@@ -363,6 +363,7 @@ export type Database = {
       [_ in never]: never
     }
     Functions: {
+      broadcast_metrics: { Args: Record<PropertyKey, never>; Returns: string }
       delete_message: {
         Args: { message_id: string }
         Returns: Database["public"]["CompositeTypes"]["chat_message"]
@@ -470,6 +471,10 @@ export type Database = {
           user_id: string
           version: number
         }[]
+      }
+      record_broadcast_outcomes: {
+        Args: { outcomes: Json }
+        Returns: undefined
       }
       remove_participant: {
         Args: { meeting_id: string; user_id: string }

@@ -1,6 +1,7 @@
 // stack/gateway: one port like the CLI's Kong (127.0.0.1:54321). Routes /auth/v1, /rest/v1, /graphql/v1,
 // /realtime/v1 (WebSocket upgrades and REST) and /functions/v1 to their services, derives tokens from the apikey
-// as Kong does, answers CORS preflights and adds CORS headers, and logs one structured line per request.
+// as Kong does, answers CORS preflights and adds CORS headers, and logs one structured line per request. It also
+// answers GET /metrics (service role only): the product's broadcast counters and Realtime's own (metrics.ts).
 // The services run in the gateway's own process (stack/host): a request, already parsed, goes to its service's
 // own listeners after the rewriting a proxy would do, and a WebSocket upgrade hands over the client's socket itself.
 // On 2 cores a loopback hop costs more than the work of most requests: a message sent through a function crosses the
@@ -8,6 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from '../log.ts';
+import { metricsAccess, metricsPath, serveMetrics } from './metrics.ts';
 import { derivedAuthorization, derivedQueryApikey, matchRoute, type Keys, type Upstream } from './routes.ts';
 
 /** A service running in the gateway's own process. */
@@ -21,6 +23,8 @@ export interface GatewayOptions {
   /** Read on every request: a caller may swap entries while the gateway runs (a service restarting). */
   upstreams: Partial<Record<Upstream, LocalUpstream>>;
   keys: Keys;
+  /** Verifies the service role's token for GET /metrics. */
+  jwtSecret: string;
   log: Logger;
 }
 
@@ -83,6 +87,19 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       });
       res.end();
       return done(200, 'cors');
+    }
+    if ((req.url ?? '/').split('?')[0] === metricsPath) {
+      const access = metricsAccess(one(req.headers.authorization), one(req.headers.apikey), keys, opts.jwtSecret);
+      res.setHeader('access-control-allow-origin', one(req.headers.origin) ?? '*');
+      res.once('finish', () => done(res.statusCode, 'metrics'));
+      serveMetrics(req, res, access, { rest: opts.upstreams.rest, realtime: opts.upstreams.realtime }).catch(
+        (err: Error) => {
+          log.error('metrics failed', { error: err.message });
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ message: 'An unexpected error occurred' }));
+        },
+      );
+      return;
     }
     const target = route && opts.upstreams[route.upstream];
     if (!route || target === undefined) {

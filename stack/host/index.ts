@@ -4,6 +4,7 @@
 // costs more than most requests' own work. A service can be stopped and started again alone (a test stops Realtime
 // to see what the rest does without it); meanwhile the gateway answers 502 for it, as Kong does for a dead upstream.
 import { createServer } from 'node:http';
+import { demoKeys } from '../config.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { startAuthFromEnv } from '../auth/env.ts';
 import { startFunctionsFromEnv } from '../edge-runtime/env.ts';
@@ -54,6 +55,7 @@ export async function startPlatform(env: NodeJS.ProcessEnv): Promise<Platform> {
     port: Number(env.STACK_API_PORT ?? 54321),
     upstreams,
     keys: gatewayKeysFromEnv(env),
+    jwtSecret: env.JWT_SECRET ?? demoKeys.jwtSecret,
     log: createLogger('gateway'),
   });
   try {

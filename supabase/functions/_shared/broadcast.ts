@@ -1,8 +1,10 @@
 // Broadcasts through Realtime's REST endpoint (POST /realtime/v1/api/broadcast) with the service role: several
 // messages in one call, a timeout, and retries with exponential backoff and full jitter on 5xx, 429, timeouts and
 // network errors. It never throws: a stored message must not be lost because a broadcast failed, so callers get
-// 'sent' or 'failed' and clients catch up from history.
+// 'sent' or 'failed' and clients catch up from history. Every outcome is also counted where it outlives the worker
+// (broadcast-metrics.ts: batched, recorded in the database about once a second, off the request's path).
 import type { BroadcastOutcome, MeetingEventName, MeetingEvents } from '../../../types/contract.ts';
+import { outcomeRecorder, type OutcomeRecorder } from './broadcast-metrics.ts';
 import type { Logger } from './log.ts';
 import { meetingTopic } from '../../../types/contract.ts';
 
@@ -22,9 +24,12 @@ export interface BroadcastOptions {
   baseDelayMs?: number;
   fetch?: typeof fetch;
   log?: Logger;
+  /** Where outcomes are counted: the worker's recorder by default (none where the runtime gives no database). */
+  outcomes?: OutcomeRecorder | null;
 }
 
-/** Process-wide counters, logged with every broadcast so a function's logs show its delivery health. */
+/** This worker's counters, logged with every broadcast so a function's logs show its delivery health (the durable
+ * counters are the database's: broadcast-metrics.ts). */
 export const broadcastStats = { sent: 0, failed: 0, retried: 0 };
 
 const retryable = (status: number) => status >= 500 || status === 429;
@@ -48,12 +53,16 @@ export async function broadcast(messages: BroadcastMessage[], opts: BroadcastOpt
   const maxAttempts = opts.maxAttempts ?? defaults.maxAttempts;
   const baseDelayMs = opts.baseDelayMs ?? 100;
   const doFetch = opts.fetch ?? fetch;
+  const outcomes = opts.outcomes === undefined ? outcomeRecorder() : opts.outcomes;
+  const events = messages.map((m) => m.event);
   const body = JSON.stringify({
     messages: messages.map((m) => ({ topic: m.topic, event: m.event, payload: m.payload, private: m.private ?? true })),
   });
   const started = performance.now();
   let lastProblem = '';
+  let attempts = 0;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    attempts = attempt;
     try {
       const res = await doFetch(url, {
         method: 'POST',
@@ -63,13 +72,10 @@ export async function broadcast(messages: BroadcastMessage[], opts: BroadcastOpt
       });
       await res.body?.cancel();
       if (res.ok) {
+        const ms = performance.now() - started;
         broadcastStats.sent += messages.length;
-        opts.log?.info('broadcast sent', {
-          events: messages.map((m) => m.event),
-          attempts: attempt,
-          ms: Math.round(performance.now() - started),
-          ...broadcastStats,
-        });
+        outcomes?.add(events, 'sent', attempt, ms);
+        opts.log?.info('broadcast sent', { events, attempts: attempt, ms: Math.round(ms), ...broadcastStats });
         return 'sent';
       }
       lastProblem = `status ${res.status}`;
@@ -82,13 +88,10 @@ export async function broadcast(messages: BroadcastMessage[], opts: BroadcastOpt
       await sleep(Math.random() * baseDelayMs * 2 ** (attempt - 1));
     }
   }
+  const ms = performance.now() - started;
   broadcastStats.failed += messages.length;
-  opts.log?.warn('broadcast failed', {
-    events: messages.map((m) => m.event),
-    problem: lastProblem,
-    ms: Math.round(performance.now() - started),
-    ...broadcastStats,
-  });
+  outcomes?.add(events, 'failed', attempts, ms);
+  opts.log?.warn('broadcast failed', { events, problem: lastProblem, attempts, ms: Math.round(ms), ...broadcastStats });
   return 'failed';
 }
 

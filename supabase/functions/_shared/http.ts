@@ -1,6 +1,8 @@
-// The shape every function shares: CORS preflight → method check (405) → caller from the JWT (401) → size check
-// (413) → JSON parse (400) → schema validation (400, field details) → the function's work → typed JSON reply.
+// The shape every function shares: CORS preflight → method check (405) → caller from the JWT (401; for an operator's
+// function the service role, else 401/403) → size check (413) → JSON parse (400) → schema validation (400, field
+// details) → the function's work → typed JSON reply (or the function's own Response, e.g. Prometheus text).
 // Anything unexpected is logged and answered 500 without internals; a client's mistake is never a 5xx.
+import { timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import { corsHeaders, preflight } from './cors.ts';
 import { ApiError, errorResponse } from './errors.ts';
@@ -11,6 +13,7 @@ import { userClient, type UserClient } from './supabase.ts';
 export const MAX_BODY_BYTES = 16 * 1024;
 
 export interface Caller {
+  /** The signed-in user's id ('' in a service-role function). */
   userId: string;
   accessToken: string;
   supabase: UserClient;
@@ -23,6 +26,8 @@ export interface Route<S extends z.ZodType, R> {
 
 export interface FunctionDefinition {
   name: string;
+  /** Who may call: a signed-in user (the default), or only the service role (operators' functions: `metrics`). */
+  access?: 'user' | 'service_role';
   post?: Route<z.ZodType, unknown>;
   /** GET reads its input from the query string. */
   get?: Route<z.ZodType, unknown>;
@@ -58,6 +63,51 @@ export function callerFrom(req: Request): { userId: string; accessToken: string 
     throw new ApiError(401, 'not_authenticated', 'the access token has expired');
   }
   return { userId: claims.sub, accessToken: match[1] };
+}
+
+/**
+ * The service role, or 401 (no key, or not this project's) / 403 (a user's or the anon token: valid, not allowed).
+ * The key (Bearer or apikey: the legacy service_role JWT or a secret key) is compared with the keys the runtime gives,
+ * so the check holds whether or not verify_jwt ran. The caller then acts with the service role JWT.
+ */
+export function serviceCallerFrom(req: Request): { userId: string; accessToken: string } {
+  const serviceRoleKey = Deno.env.get('SUPABASE_SERVICE_ROLE_KEY') ?? '';
+  const accepted = [serviceRoleKey, ...secretKeys()].filter((k) => k.length > 0);
+  const presented = [
+    /^Bearer\s+(\S+)$/i.exec(req.headers.get('Authorization') ?? '')?.[1],
+    req.headers.get('apikey'),
+  ].filter((t): t is string => Boolean(t));
+  if (presented.some((t) => accepted.some((k) => sameKey(t, k)))) return { userId: '', accessToken: serviceRoleKey };
+  const role = (t: string) => {
+    try {
+      return (decodeJsonSegment(t.split('.')[1] ?? '') as { role?: unknown } | null)?.role;
+    } catch {
+      return undefined;
+    }
+  };
+  // A token with another role was let in by verify_jwt: valid, not allowed. A service_role one that is not the
+  // project's key is not valid here.
+  if (presented.some((t) => typeof role(t) === 'string' && role(t) !== 'service_role')) {
+    throw new ApiError(403, 'forbidden', 'this needs the service role key');
+  }
+  throw new ApiError(401, 'not_authenticated', 'this needs the service role key');
+}
+
+/** SUPABASE_SECRET_KEYS: a JSON object of the project's secret keys by name. */
+function secretKeys(): string[] {
+  try {
+    return Object.values(JSON.parse(Deno.env.get('SUPABASE_SECRET_KEYS') ?? '{}')).filter(
+      (k): k is string => typeof k === 'string',
+    );
+  } catch {
+    return [];
+  }
+}
+
+function sameKey(given: string, expected: string): boolean {
+  const a = new TextEncoder().encode(given);
+  const b = new TextEncoder().encode(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** A base64url JWT segment → its JSON. ASCII (what tokens hold) parses as is; other bytes go through UTF-8. */
@@ -142,7 +192,7 @@ export function defineFunction(def: FunctionDefinition): (req: Request) => Promi
           { Allow: allowed.join(', ') },
         );
       }
-      const { userId, accessToken } = callerFrom(req);
+      const { userId, accessToken } = def.access === 'service_role' ? serviceCallerFrom(req) : callerFrom(req);
       const raw = req.method === 'GET' ? Object.fromEntries(new URL(req.url).searchParams) : await readJson(req);
       const parsed = r.input.safeParse(raw);
       if (!parsed.success) throw validationError(parsed.error);
@@ -156,7 +206,7 @@ export function defineFunction(def: FunctionDefinition): (req: Request) => Promi
       };
       const result = await r.run(parsed.data, caller, { log, req });
       log.end('ok', { method: req.method, ms: Math.round(performance.now() - started) });
-      return json(result);
+      return result instanceof Response ? result : json(result);
     } catch (err) {
       if (err instanceof ApiError) {
         log.end('refused', {

@@ -8,6 +8,7 @@ import {
   type ErrorCode,
   type FunctionRequest,
   LIMITS,
+  type OperatorFunctionContract,
   PARTICIPANT_STATE_KEYS,
   type ParticipantStateKey,
 } from '../../../types/contract.ts';
@@ -84,3 +85,6 @@ export const meetingStatusInput = z.strictObject({
 export const removeParticipantInput = z.strictObject({ meeting_id: id, user_id: id }) satisfies z.ZodType<
   FunctionRequest<'remove-participant'>
 >;
+
+/** GET /metrics takes nothing (a scraper's query parameters are ignored). */
+export const metricsInput = z.object({}) satisfies z.ZodType<OperatorFunctionContract['metrics']['request']>;

@@ -1,4 +1,5 @@
-// A supabase-js client that acts as the caller: their JWT goes with every request, so RLS and auth.uid() apply.
+// supabase-js clients: one that acts as the caller (their JWT goes with every request, so RLS and auth.uid() apply),
+// and the service role client for the functions' own bookkeeping.
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '../../../types/database.ts';
 
@@ -25,4 +26,14 @@ export function userClient(accessToken: string): UserClient {
   if (clients.size >= MAX_CLIENTS) clients.delete(clients.keys().next().value!);
   clients.set(accessToken, client);
   return client;
+}
+
+let service: UserClient | undefined;
+
+/** The function acting as itself, with the service role key the runtime gives (RLS bypassed): only for the server's
+ * own bookkeeping (recording broadcast outcomes, reading them for a caller checked to be the service role). */
+export function serviceClient(): UserClient {
+  return (service ??= createClient<Database>(env('SUPABASE_URL'), env('SUPABASE_SERVICE_ROLE_KEY'), {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  }));
 }

@@ -22,7 +22,8 @@ select is(
     where p.prosecdef and p.pronamespace in ('public'::regnamespace, 'graphql_public'::regnamespace)
       and p.proname not in ('join_meeting', 'leave_meeting', 'send_message', 'edit_message', 'delete_message',
                             'get_messages', 'toggle_reaction', 'update_participant_state', 'list_participants',
-                            'remove_participant', 'set_meeting_status')),
+                            'remove_participant', 'set_meeting_status',
+                            'record_broadcast_outcomes', 'broadcast_metrics')),
   null, 'SECURITY DEFINER functions in exposed schemas are RPCs only (helpers live in private)');
 
 select is(
