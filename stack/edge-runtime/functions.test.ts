@@ -1,6 +1,8 @@
 // stack/edge-runtime with real Deno workers and the official client's functions.invoke.
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createClient, FunctionsHttpError } from '@supabase/supabase-js';
@@ -24,6 +26,12 @@ const fixtures: Record<string, string> = {
   slow: `Deno.serve(async (req) => { if (new URL(req.url).searchParams.has('hang')) await new Promise((r) => setTimeout(r, 10_000)); return Response.json({ fast: true }); });`,
   broken: `Deno.serve(() => new Response('never' ;`,
   'default-export': `export default { fetch: (req: Request) => Response.json({ style: 'default export', method: req.method }) };`,
+  // Told where to report, it says goodbye on beforeunload through EdgeRuntime.waitUntil, after a delay.
+  farewell: `let reportTo = '';
+  addEventListener('beforeunload', () => {
+    EdgeRuntime.waitUntil(new Promise((r) => setTimeout(r, 200)).then(() => fetch(reportTo, { method: 'POST', body: 'goodbye' })));
+  });
+  Deno.serve(async (req) => { reportTo = (await req.json()).reportTo; return Response.json({ ok: true }); });`,
   reads: `Deno.serve(async () => { try { await Deno.readTextFile('/etc/hostname'); return Response.json({ read: true }); }
     catch (e) { return Response.json({ read: false, error: (e as Error).name }); } });`,
 };
@@ -166,6 +174,27 @@ describe('stack/edge-runtime', () => {
   it('workers get least permissions: no reading outside the functions folder', async () => {
     const { data } = await supabase.functions.invoke('reads', { body: {} });
     assert.deepEqual(data, { read: false, error: 'NotCapable' });
+  });
+
+  it('a retired worker gets beforeunload and finishes what it gave EdgeRuntime.waitUntil', async () => {
+    const heard: string[] = [];
+    const listener = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        heard.push(body);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    try {
+      const reportTo = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/`;
+      assert.deepEqual((await supabase.functions.invoke('farewell', { body: { reportTo } })).data, { ok: true });
+      await server.reload(); // retires every worker, as an edit under supabase/functions/ does
+      assert.deepEqual(heard, ['goodbye']);
+    } finally {
+      listener.close();
+    }
   });
 
   it('reloads a function when its file changes', async () => {

@@ -4,6 +4,31 @@
 // A handler that throws answers edge-runtime's WORKER_ERROR body rather than Deno's plain-text 500.
 type Handler = (request: Request, info?: unknown) => Response | Promise<Response>;
 
+// `EdgeRuntime.waitUntil(promise)` keeps the worker until the promise settles, and a worker about to be retired gets
+// `beforeunload` first, as in Supabase's edge runtime: work after the reply (recording broadcast outcomes, say) is
+// not cut off by a hot reload or `npm stop`. Retiring waits at most 1.5 s (the runtime kills after 2 s).
+const pendingWork = new Set<Promise<unknown>>();
+Object.defineProperty(globalThis, 'EdgeRuntime', {
+  value: {
+    waitUntil(promise: Promise<unknown>) {
+      const tracked = Promise.resolve(promise).finally(() => pendingWork.delete(tracked));
+      pendingWork.add(tracked);
+    },
+  },
+  configurable: true,
+});
+let retiring = false;
+async function retire(): Promise<never> {
+  if (!retiring) {
+    retiring = true;
+    globalThis.dispatchEvent(new Event('beforeunload'));
+    const deadline = new Promise((resolve) => setTimeout(resolve, 1500));
+    await Promise.race([Promise.allSettled([...pendingWork]), deadline]);
+  }
+  Deno.exit(0);
+}
+Deno.addSignalListener('SIGTERM', () => void retire());
+
 // The runtime keeps our stdin open while it lives: EOF means it is gone (even killed outright), and so do we.
 void (async () => {
   try {
@@ -11,7 +36,7 @@ void (async () => {
       /* the runtime never writes */
     }
   } finally {
-    Deno.exit(0);
+    await retire();
   }
 })();
 
