@@ -26,6 +26,8 @@ interface Fault {
   inject(env: FaultEnv): Promise<string[]>;
   /** Lines for the summary. */
   describe(): string;
+  /** Whose connections the fault must have dropped (checked: a fault that reached nobody proves nothing). */
+  drops: 'every receiver' | 'the proxied receiver' | 'nobody';
 }
 
 interface FaultEnv {
@@ -172,7 +174,12 @@ async function runLoad(ctx: ScenarioContext, label: string, fault?: Fault): Prom
       `all live ${convergeSeconds.toFixed(1)} s after the last send` +
       (fault ? `; ${fault.describe()}` : '') +
       `; ${((performance.now() - started) / 1000).toFixed(1)} s`;
-    if (fault && !tallies[0].states.has('reconnecting') && label === 'black hole')
+    const dropped = tallies.filter((t) => t.states.has('reconnecting')).length;
+    if (fault?.drops === 'every receiver' && dropped !== tallies.length)
+      failures.push(
+        `only ${dropped} of ${tallies.length} receivers lost their connection: the fault did not reach them`,
+      );
+    if (fault?.drops === 'the proxied receiver' && !tallies[0].states.has('reconnecting'))
       failures.push('the proxied receiver never left live: the fault did not reach it');
     return { summary, failures };
   } finally {
@@ -212,6 +219,7 @@ const platformKill = (): Fault => {
       downMs = performance.now() - killed;
       return [];
     },
+    drops: 'every receiver',
     describe: () =>
       `platform pid ${before} SIGKILLed, pid ${after} serving again after ${(downMs / 1000).toFixed(1)} s`,
   };
@@ -260,6 +268,7 @@ const postgresRestart = (): Fault => {
         failures.push('the platform process was restarted: recovery must not need it');
       return failures;
     },
+    drops: 'nobody',
     describe: () =>
       `database stopped in ${(stopMs / 1000).toFixed(1)} s and down ${(downMs / 1000).toFixed(1)} s, probes answered ${[...statuses].map(([k, n]) => `${n}× ${k}`).join(', ')} (slowest ${Math.round(slowestProbeMs)} ms), platform pid unchanged`,
   };
@@ -277,6 +286,7 @@ const blackhole = (): Fault => {
       await proxy.blackhole(BLACKHOLE_MS);
       return reset === 0 ? ['the proxied receiver had no open connection to cut'] : [];
     },
+    drops: 'the proxied receiver',
     describe: () => `receiver 0's ${reset} connections reset, then ${BLACKHOLE_MS / 1000} s of black hole`,
   };
 };

@@ -2,6 +2,7 @@
 // 30321/30322), with real processes and the client library, no mocks. One summary line per scenario, the failures
 // under it, and `N passed, N failed` last; exit status 1 when any failed.
 import { createLogger } from '../../stack/log.ts';
+import { ensureSystemRequirements, MissingSystemFilesError } from '../../stack/system/index.ts';
 import { startTestStack } from '../../stack/testing/stack.ts';
 import { deliveryScenarios } from './delivery.ts';
 import type { Scenario } from './scenario.ts';
@@ -23,6 +24,8 @@ async function main(): Promise<number> {
     console.error(`no scenario matches ${filters.join(', ')}; known: ${scenarios.map((s) => s.name).join(', ')}`);
     return 2;
   }
+  // What `npm start` needs (Postgres 15): installed as root, else the one command to run is printed.
+  ensureSystemRequirements('start', log);
   const stack = await startTestStack('reliability', 30321);
   let passed = 0;
   let failed = 0;
@@ -53,7 +56,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: Error) => {
-    log.error(err.stack ?? err.message);
+    log.error(err instanceof MissingSystemFilesError ? err.message : (err.stack ?? err.message));
     console.log('\n0 passed, 1 failed');
     process.exit(1);
   },
