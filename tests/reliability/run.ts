@@ -5,6 +5,7 @@ import { createLogger } from '../../stack/log.ts';
 import { ensureSystemRequirements, MissingSystemFilesError } from '../../stack/system/index.ts';
 import { startTestStack } from '../../stack/testing/stack.ts';
 import { deliveryScenarios } from './delivery.ts';
+import { fuzzScenario } from './fuzz.ts';
 import type { Scenario } from './scenario.ts';
 
 // Realtime's per-tenant quotas (100 events/s, 100 joins/s locally as on the Free plan) would throttle a run that
@@ -13,7 +14,7 @@ process.env.TENANT_MAX_EVENTS_PER_SECOND ??= '1000000';
 process.env.TENANT_MAX_JOINS_PER_SECOND ??= '1000000';
 
 const log = createLogger('reliability');
-const scenarios: Scenario[] = [...deliveryScenarios];
+const scenarios: Scenario[] = [...deliveryScenarios, fuzzScenario];
 
 async function main(): Promise<number> {
   const filters = process.argv.slice(2).map((f) => f.toLowerCase());
