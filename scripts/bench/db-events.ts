@@ -18,13 +18,18 @@ import type { TestStack } from '../../stack/testing/stack.ts';
 import { benchClient, ms, pct, startBenchStack } from './harness.ts';
 
 const log = createLogger('bench:db-events');
-const SAMPLES = Number(process.env.BENCH_DB_EVENT_SAMPLES ?? 200);
-const WARMUP = Number(process.env.BENCH_DB_EVENT_WARMUP ?? 20);
+const DEFAULT_SAMPLES = Number(process.env.BENCH_DB_EVENT_SAMPLES ?? 200);
+const DEFAULT_WARMUP = Number(process.env.BENCH_DB_EVENT_WARMUP ?? 20);
 const TIMEOUT_MS = 2000;
 /** Meeting channels joined at once: half of upstream's 100 channels per client. */
 const JOIN_BATCH = 50;
 /** What the client must see for these, p50 / p99. */
 const TARGET = '<= 2 ms p50, <= 10 ms p99';
+/** The labels of the two kinds, for `npm run bench`'s table. */
+export const DB_EVENT_LABELS = {
+  send: 'realtime.send() over SQL',
+  status: "status trigger (update meetings set status = 'live')",
+} as const;
 
 /**
  * The topics and events the bench uses, in one place; the topics come from the contract (types/contract.ts). The
@@ -110,18 +115,27 @@ async function timeOne(
   }
 }
 
-export async function measureDbEvents({ cfg, sql }: TestStack): Promise<DbEventResult[]> {
+/** Samples per event kind, and unmeasured ones first (BENCH_DB_EVENT_SAMPLES / BENCH_DB_EVENT_WARMUP by default). */
+export interface DbEventOptions {
+  samples: number;
+  warmup: number;
+}
+
+export async function measureDbEvents(
+  { cfg, sql }: TestStack,
+  { samples, warmup }: DbEventOptions = { samples: DEFAULT_SAMPLES, warmup: DEFAULT_WARMUP },
+): Promise<DbEventResult[]> {
   const client = benchClient(cfg, receiver);
   await client.realtime.setAuth(); // with an accessToken callback the first join would otherwise go with the anon key
   const arrivals = new Arrivals();
-  const total = WARMUP + SAMPLES;
+  const total = warmup + samples;
   try {
-    const send: DbEventResult = { label: 'realtime.send() over SQL', latencies: [], roundTrips: [], lost: 0 };
+    const send: DbEventResult = { label: DB_EVENT_LABELS.send, latencies: [], roundTrips: [], lost: 0 };
     const topic = events.send.topic(receiver);
     const channel = await subscribe(client, topic, events.send.event, (p: { sample: string }) =>
       arrivals.arrived(p.sample),
     );
-    log.info('realtime.send', { topic, samples: SAMPLES, warmup: WARMUP });
+    log.info('realtime.send', { topic, samples, warmup });
     for (let i = 0; i < total; i++) {
       const key = randomUUID();
       await timeOne(
@@ -129,7 +143,7 @@ export async function measureDbEvents({ cfg, sql }: TestStack): Promise<DbEventR
         key,
         () => sql`select realtime.send(${sql.json({ sample: key })}, ${events.send.event}, ${topic}, true)`,
         send,
-        i >= WARMUP,
+        i >= warmup,
       );
       await pause();
     }
@@ -137,7 +151,7 @@ export async function measureDbEvents({ cfg, sql }: TestStack): Promise<DbEventR
 
     // Status only moves forward, so each sample needs a scheduled meeting of its own; Alice hosts them all.
     const status: DbEventResult = {
-      label: "status trigger (update meetings set status = 'live')",
+      label: DB_EVENT_LABELS.status,
       latencies: [],
       roundTrips: [],
       lost: 0,
@@ -148,7 +162,7 @@ export async function measureDbEvents({ cfg, sql }: TestStack): Promise<DbEventR
       select ${seedOrgs.acme}, ${receiver}, 'Bench ' || g from generate_series(1, ${total}) g
       returning id`
     ).map((m) => m.id);
-    log.info('status trigger', { topic: events.status.topic('<id>'), samples: SAMPLES, warmup: WARMUP });
+    log.info('status trigger', { topic: events.status.topic('<id>'), samples, warmup });
     // Joined a batch at a time, ahead of their updates, so no join's authorization work overlaps a measured event.
     for (let first = 0; first < total; first += JOIN_BATCH) {
       const batch = meetings.slice(first, first + JOIN_BATCH);
@@ -169,7 +183,7 @@ export async function measureDbEvents({ cfg, sql }: TestStack): Promise<DbEventR
           id,
           () => sql`update public.meetings set status = 'live' where id = ${id}`,
           status,
-          first + j >= WARMUP,
+          first + j >= warmup,
         );
         await pause();
       }
@@ -199,7 +213,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   } finally {
     await stack.stop();
   }
-  console.log(`\n| database event, ${SAMPLES} samples each | p50 | p99 | target |`);
+  console.log(`\n| database event, ${DEFAULT_SAMPLES} samples each | p50 | p99 | target |`);
   console.log('|---|---|---|---|');
   for (const row of dbEventRows(results)) console.log(row);
   console.log('');

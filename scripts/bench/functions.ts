@@ -3,7 +3,8 @@
 //  2. functions.invoke('send-message') → delivered to 50 receivers on the private meeting channel at 200 msg/s:
 //     invoke round trip and send→delivery latency, p50/p99, and the CPU each process spent per message (from /proc),
 //     which says where a message's cost lands and how close the 2 cores are to full.
-// Receivers run in this process (a separate process per receiver would not fit 2 cores). They are also the senders, in
+// Receivers run in this process (a separate process per receiver would not fit 2 cores); the meeting and its load are
+// durable.ts's, which `npm run bench` shares. They are also the senders, in
 // turn (BENCH_SENDERS of them, all by default), as in a meeting where everyone chats: 200 msg/s is 4 msg/s per member,
 // so the per-member rate limit is lifted for the run, with a 1 s window so its check reads as few rows as a real
 // sender's. The first BENCH_WARMUP_SECONDS of the schedule are sent but not measured. `npm run bench:functions` gives
@@ -12,7 +13,6 @@
 //  3. On the same stack afterwards, database-originated events (realtime.send over SQL, the meeting status trigger)
 //     → a client, from db-events.ts (`npm run bench:db-events` runs that part alone), printed beside (2) by origin.
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
@@ -22,10 +22,10 @@ import { demoKeys, projectRoot } from '../../stack/config.ts';
 import { startFunctions } from '../../stack/edge-runtime/index.ts';
 import { denoBinary } from '../../stack/edge-runtime/worker.ts';
 import { createLogger } from '../../stack/log.ts';
-import { cpuBetween, cpuSnapshot, referenceWorkloadMs, type CpuSnapshot } from './cpu.ts';
+import { referenceWorkloadMs } from './cpu.ts';
 import { dbEventRows, measureDbEvents } from './db-events.ts';
-import { seedOrgs, seedUsers } from '../../stack/testing/seed.ts';
-import { benchClient, ms, pct, startBenchStack } from './harness.ts';
+import { prepareMeeting, runLoad } from './durable.ts';
+import { ms, pct, startBenchStack } from './harness.ts';
 
 const log = createLogger('bench:functions');
 const RECEIVERS = Number(process.env.BENCH_RECEIVERS ?? 50);
@@ -147,62 +147,8 @@ async function overhead(): Promise<{ bare: number[]; runtime: number[] }> {
 async function sendToReceivers() {
   // The bench stack lifts upstream's tenant limit (100 events/s in and out), which would drop most of 200 msg/s x 50.
   const stack = await startBenchStack();
-  const { cfg, sql } = stack;
   try {
-    const meeting = randomUUID();
-    const org = seedOrgs.acme;
-    const host = seedUsers.alice.id;
-    await sql`update private.settings set value = '1000000' where key = 'message_rate_limit'`; // measure delivery, not the limit
-    await sql`update private.settings set value = '1' where key = 'message_rate_window_seconds'`;
-    await sql`insert into public.meetings (id, organization_id, host_id, title, status) values (${meeting}, ${org}, ${host}, 'Bench', 'live')`;
-    const receiverIds = Array.from({ length: RECEIVERS }, () => randomUUID());
-    for (const id of receiverIds) {
-      await sql`insert into auth.users (instance_id, id, aud, role, email, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
-                values ('00000000-0000-0000-0000-000000000000', ${id}, 'authenticated', 'authenticated', ${id + '@bench.test'},
-                        ${sql.json({ organization_id: org })}, '{}', now(), now())`;
-      await sql`insert into public.meeting_participants (meeting_id, user_id) values (${meeting}, ${id})`;
-    }
-    const sentAt = new Map<string, number>();
-    const deliveries: number[] = [];
-    const deliverySentAt: number[] = []; // when each delivery's message was sent, to tell stalls from spread-out queueing
-    const clients = receiverIds.map((id) => benchClient(cfg, id));
-    // With an accessToken callback the first join would go with the anon key unless the token is fetched first.
-    await Promise.all(clients.map((client) => client.realtime.setAuth()));
-    await Promise.all(
-      clients.map(
-        (client) =>
-          new Promise<void>((resolve, reject) => {
-            const channel = client.channel(`meeting:${meeting}`, { config: { private: true } });
-            channel.on('broadcast', { event: 'message' }, ({ payload }) => {
-              const t = sentAt.get((payload as { message: { client_id: string } }).message.client_id);
-              if (t === undefined) return;
-              deliveries.push(performance.now() - t);
-              deliverySentAt.push(t);
-            });
-            channel.subscribe((status, err) =>
-              status === 'SUBSCRIBED' ? resolve() : status !== 'CLOSED' && reject(err ?? new Error(status)),
-            );
-          }),
-      ),
-    );
-    const invokes: number[] = [];
-    let failed = 0;
-    const send = async (i: number, measured: boolean) => {
-      const clientId = `bench-${i}`;
-      const t = performance.now();
-      if (measured) sentAt.set(clientId, t);
-      const { error } = await clients[i % SENDERS].functions.invoke('send-message', {
-        body: { meeting_id: meeting, content: `m${i}`, client_id: clientId },
-      });
-      if (!measured) return;
-      if (error) failed++;
-      else invokes.push(performance.now() - t);
-    };
-    // One schedule at the target rate; the first WARMUP_SECONDS are sent but not measured: a steady state, not the
-    // first burst, is what "warm" means. The first 300 ms or so of load open pool connections and fresh Postgres
-    // backends that plan every PL/pgSQL statement once.
-    const warmup = RATE * WARMUP_SECONDS;
-    const total = RATE * SECONDS;
+    const meeting = await prepareMeeting(stack, RECEIVERS);
     log.info('sending', {
       rate: RATE,
       warmup_seconds: WARMUP_SECONDS,
@@ -210,41 +156,28 @@ async function sendToReceivers() {
       receivers: RECEIVERS,
       senders: SENDERS,
     });
-    const scheduleStart = performance.now();
-    const inflight: Promise<void>[] = [];
-    let cpuBefore: CpuSnapshot | undefined;
     let profile: { stop(): Promise<void> } | undefined;
-    let measureStart = 0;
     let stalls: { stop(): string[] } | undefined;
-    for (let i = 0; i < warmup + total; i++) {
-      const wait = scheduleStart + (i * 1000) / RATE - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      if (i === warmup) {
-        cpuBefore = cpuSnapshot(cfg.stateDir);
+    const load = await runLoad(stack, meeting, {
+      mode: 'invoke',
+      rate: RATE,
+      seconds: SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
+      senders: SENDERS,
+      onMeasureStart: async (at) => {
         profile = await profileHarness();
-        measureStart = performance.now();
-        stalls = watchHarnessStalls(measureStart);
-      }
-      inflight.push(send(i, i >= warmup));
-    }
-    await Promise.all(inflight);
-    const seconds = (performance.now() - measureStart) / 1000;
-    await new Promise((r) => setTimeout(r, 500)); // the last deliveries
-    await profile!.stop();
-    const harnessStalls = stalls!.stop();
-    const cpu = cpuBetween(cpuBefore!, cpuSnapshot(cfg.stateDir));
-    await Promise.all(clients.map((c) => c.removeAllChannels()));
+        stalls = watchHarnessStalls(at);
+      },
+    });
+    await profile?.stop();
+    const harnessStalls = stalls?.stop() ?? [];
+    await meeting.close();
     const dbEvents = await measureDbEvents(stack);
     return {
-      invokes,
-      deliveries,
-      slowWindows: slowWindows(measureStart, deliverySentAt, deliveries),
+      ...load,
+      slowWindows: slowWindows(load.measureStart, load.deliverySentAt, load.deliveries),
       harnessStalls,
-      expected: total * RECEIVERS,
-      failed,
-      cpu,
-      total,
-      achievedRate: total / seconds,
+      expected: (load.total - load.failed) * RECEIVERS,
       dbEvents,
     };
   } finally {
@@ -296,5 +229,5 @@ console.log(
   `\nreference workload: ${speedBefore.toFixed(0)} ms before, ${speedAfter.toFixed(0)} ms after (the machine's speed of the moment, lower is faster; 90-170 ms seen on this VM)`,
 );
 console.log(
-  `\ndeliveries ${load.deliveries.length} of ${load.expected}; failed invokes ${load.failed}; achieved ${load.achievedRate.toFixed(0)} msg/s\n`,
+  `\ndeliveries ${load.deliveries.length} of ${load.expected}; failed invokes ${load.failed}; lost deliveries ${load.lost}; achieved ${load.achievedRate.toFixed(0)} msg/s\n`,
 );

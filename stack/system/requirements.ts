@@ -4,8 +4,11 @@
 // (pgTAP only *recommends* the package holding pg_prove, so `--no-install-recommends` leaves it out).
 // stack/system/requirements.test.ts asks dpkg which package owns each file and fails when the list disagrees.
 
-/** What a file is needed for: `start` is `npm start` (the local platform), `test` is `npm test` (every suite). */
-export type Purpose = 'start' | 'test';
+/**
+ * What a file is needed for: `start` is `npm start` (the local platform), `test` is `npm test` (every suite), `bench`
+ * is `npm run bench` (which also starts the platform).
+ */
+export type Purpose = 'start' | 'test' | 'bench';
 
 export interface SystemRequirement {
   /** The name code asks `systemFile()` for. */
@@ -26,8 +29,9 @@ export const PG_MAJOR = 15;
 const pgBin = `/usr/lib/postgresql/${PG_MAJOR}/bin`;
 const pgExtension = `/usr/share/postgresql/${PG_MAJOR}/extension`;
 const pgLib = `/usr/lib/postgresql/${PG_MAJOR}/lib`;
-const both: readonly Purpose[] = ['start', 'test'];
+const both: readonly Purpose[] = ['start', 'test', 'bench'];
 const testOnly: readonly Purpose[] = ['test'];
+const benchOnly: readonly Purpose[] = ['bench'];
 
 export const SYSTEM_REQUIREMENTS = [
   {
@@ -53,6 +57,14 @@ export const SYSTEM_REQUIREMENTS = [
     server: true,
     neededBy: both,
     why: 'starts and stops the clusters',
+  },
+  {
+    id: 'pgbench',
+    path: `${pgBin}/pgbench`,
+    package: 'postgresql-15',
+    server: true,
+    neededBy: benchOnly,
+    why: "`npm run bench` times send_message against a bare insert with pgbench (PostgreSQL's own load tool)",
   },
   {
     id: 'plpgsql_check.control',
