@@ -12,7 +12,8 @@ import { runPgProve, withThrowawayDb } from '../stack/postgres/pgtap.ts';
 import { generateTypes } from '../stack/postgres/typegen.ts';
 import { authorizationDoc, renderRules, rulesFile } from './rules.ts';
 import { denoBinary } from '../stack/edge-runtime/worker.ts';
-import { ensureSystemRequirements, MissingSystemFilesError } from '../stack/system/index.ts';
+import { ensureSystemRequirements } from '../stack/system/index.ts';
+import { runSuiteMain } from '../stack/testing/suite-main.ts';
 
 const log = createLogger('test');
 
@@ -281,12 +282,4 @@ async function main(): Promise<number> {
   return failed === 0 && passed > 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: Error) => {
-    // What the user must do (install a package) is the whole message; a stack only helps for our own bugs.
-    log.error(err instanceof MissingSystemFilesError ? err.message : (err.stack ?? err.message));
-    console.log('\n0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runSuiteMain(main, log);

@@ -2,7 +2,8 @@
 // 30321/30322), with real processes and the client library, no mocks. One summary line per scenario, the failures
 // under it, and `N passed, N failed` last; exit status 1 when any failed.
 import { createLogger } from '../../stack/log.ts';
-import { ensureSystemRequirements, MissingSystemFilesError } from '../../stack/system/index.ts';
+import { ensureSystemRequirements } from '../../stack/system/index.ts';
+import { runSuiteMain } from '../../stack/testing/suite-main.ts';
 import { startTestStack } from '../../stack/testing/stack.ts';
 import { deliveryScenarios } from './delivery.ts';
 import { fuzzScenario } from './fuzz.ts';
@@ -54,11 +55,4 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: Error) => {
-    log.error(err instanceof MissingSystemFilesError ? err.message : (err.stack ?? err.message));
-    console.log('\n0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runSuiteMain(main, log);
