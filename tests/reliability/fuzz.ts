@@ -207,9 +207,10 @@ function account(run: Run, index: number, c: HttpCase, answer: HttpAnswer): void
   if (c.fn === 'react') tally.reactions += body.action === 'added' ? 1 : body.action === 'removed' ? -1 : 0;
 }
 
+/** A body as the functions read it: `Request.json()` decodes UTF-8 as the Fetch standard does, dropping a leading BOM. */
 function parse(text: string): Record<string, unknown> | undefined {
   try {
-    const value = JSON.parse(text);
+    const value = JSON.parse(text.replace(/^\ufeff/, ''));
     return value && typeof value === 'object' ? value : undefined;
   } catch {
     return undefined;

@@ -180,7 +180,7 @@ export function invalidJson(rng: Rng, valid: string): string {
     () => '{"a":undefined}',
     () => '{a:1}',
     () => '/* comment */{}',
-    () => '\ufeff' + valid,
+    () => '\ufeff' + valid, // valid to Request.json() (a leading BOM is dropped), not to JSON.parse
     () => '',
     () => ' ',
     () => '{"a":"\\ud800"}',
