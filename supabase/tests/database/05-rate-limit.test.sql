@@ -1,7 +1,7 @@
 -- send_message rate limit: 30 messages per 60 s per user per meeting by default, read from private.settings; the
 -- refusal is 429 with the seconds to wait; old messages leave the window.
 begin;
-select plan(8);
+select plan(9);
 select tests.build_meeting_world();
 
 -- 29 recent messages (plus the fixture's own-participant message) fill the window.
@@ -27,6 +27,18 @@ select is(tests.error_of('host', $$select public.send_message(tests.world_meetin
 update public.messages set created_at = now() - interval '61 seconds' where client_id like 'burst-%';
 select is(tests.error_of('participant', $$select public.send_message(tests.world_meeting_id(), 'after window', 'n32')$$), null,
           'messages older than the window no longer count');
+
+-- Over the limit (it was lowered): the wait is until the limit-th newest leaves the window, not the oldest, since
+-- only then does the count fall below the limit.
+update private.settings set value = '2' where key = 'message_rate_limit';
+update public.messages set created_at = now() - interval '50 seconds'
+ where client_id = 'own-participant' and meeting_id = tests.world_meeting_id();
+update public.messages set created_at = now() - interval '20 seconds' where client_id = 'n30';
+insert into public.messages (meeting_id, sender_id, client_id, content, created_at)
+values (tests.world_meeting_id(), tests.get_supabase_uid('participant'), 'recent', 'recent', now() - interval '5 seconds');
+select is(tests.error_of('participant', $$select public.send_message(tests.world_meeting_id(), 'one more', 'n33')$$)
+            -> 'detail' -> 'retry_after_seconds',
+          '40'::jsonb, 'three in the window over a limit of two: retry when the second newest (20 s old) leaves it');
 
 update private.settings set value = '1' where key = 'message_rate_limit';
 select is(tests.error_of('host', $$select public.send_message(tests.world_meeting_id(), 'second', 'h2')$$) -> 'detail' -> 'limit',

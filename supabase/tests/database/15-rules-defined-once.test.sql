@@ -2,7 +2,7 @@
 -- repeat a number (a CHECK constraint, the immutable is_emoji), this file fails when the two disagree; where code
 -- names a reason, the reason must exist, and every reason must be used.
 begin;
-select plan(12);
+select plan(13);
 
 create temporary table limits on commit drop as
   select private.setting_int('message_max_length') as content_max, private.setting_int('client_id_max_length') as client_id_max,
@@ -54,6 +54,18 @@ select throws_ok($$select private.raise_error('no_such_reason')$$, 'XX000', 'unk
                  'an unknown reason is our bug (500), never a made-up status');
 select is((select count(*) from private.error_reasons where status not between 400 and 499), 0::bigint,
           'reasons are client errors (4xx)');
+
+-- A SQL-language function with a SET clause is never inlined and is parsed and planned again in every transaction
+-- (PL/pgSQL keeps its plans per connection): the helpers every send, join and policy check runs stay PL/pgSQL. Only
+-- the metrics renderer, called once per scrape, is exempt.
+select is(array(select n.nspname || '.' || p.proname
+                  from pg_catalog.pg_proc p
+                  join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+                  join pg_catalog.pg_language l on l.oid = p.prolang
+                 where n.nspname in ('public', 'private') and l.lanname = 'sql' and p.proconfig is not null
+                   and p.oid <> 'public.broadcast_metrics()'::regprocedure
+                 order by 1),
+          '{}'::text[], 'no SQL-language helper with a SET clause (they would be planned anew in every transaction)');
 
 select * from finish();
 rollback;
