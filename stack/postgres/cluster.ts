@@ -107,6 +107,8 @@ function serverOptions(cfg: StackConfig): string {
     // into the OS cache, and it wakes the walsenders at once. wal_writer_delay keeps its default, as Supabase's: it
     // delays only sessions that turn synchronous_commit off themselves.
     '-c synchronous_commit=on',
+    // STACK_PG_OPTIONS adds server options, e.g. `-c shared_preload_libraries=pg_stat_statements` to profile.
+    ...(process.env.STACK_PG_OPTIONS ? [process.env.STACK_PG_OPTIONS] : []),
   ].join(' ');
 }
 
