@@ -57,12 +57,16 @@ export async function seedBenchData(sql: postgres.Sql, sizes: BenchDataSizes): P
          'participant'
     from generate_series(1, ${sizes.meetings}) m, generate_series(1, ${sizes.participants}) k
   on conflict do nothing;`);
+  const rounds = Math.ceil(sizes.messages / sizes.participants); // each participant sends once a round
   await sql.unsafe(`
-  insert into public.messages (meeting_id, sender_id, client_id, content)
-  select p.meeting_id, p.user_id, 'b-' || p.meeting_id || '-' || i, 'message ' || i
+  -- History: a meeting's k-th message is k seconds after its start, and the last one an hour ago, so no rate-limit
+  -- window still holds the seed's messages (a bench of send_message would count them otherwise).
+  insert into public.messages (meeting_id, sender_id, client_id, content, created_at)
+  select p.meeting_id, p.user_id, 'b-' || p.meeting_id || '-' || i, 'message ' || i,
+         now() - interval '1 hour' - make_interval(secs => ${rounds * sizes.participants} - ((i - 1) * ${sizes.participants} + p.rn))
     from (select meeting_id, user_id, row_number() over (partition by meeting_id order by user_id) as rn
             from public.meeting_participants) p
-    cross join generate_series(1, ${Math.ceil(sizes.messages / sizes.participants)}) i
+    cross join generate_series(1, ${rounds}) i
    where p.rn <= ${sizes.participants};
   analyze;`);
 }

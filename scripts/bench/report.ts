@@ -297,7 +297,7 @@ function connectionRows(r: RealtimeResults): Row[] {
     const held = short ? ` at ${num(i.sockets, 0)} held (${i.skipped ?? 'fewer than asked'})` : '';
     return {
       section,
-      measure: `KB per idle socket joined to a private channel, ${num(i.requested, 0)} sockets`,
+      measure: `KB per idle socket joined to a private channel, ${num(i.requested, 0)} sockets (RSS growth over the second half)`,
       result: ours === null ? `not measured${held}` : `${num(ours, 1)}${held}`,
       compared: other || undefined,
       target: `≤ ${TARGETS.idleKbPerSocket} KB${atTarget ? `, ${num(TARGETS.idleSockets, 0)} held` : ''}`,

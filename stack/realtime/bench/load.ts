@@ -182,9 +182,9 @@ function teardown(): void {
   sender = undefined;
 }
 
-/** `count` idle sockets, each joined (to a private channel for this server, authorized by RLS). */
+/** `count` more idle sockets, each joined (to a private channel for this server, authorized by RLS). */
 async function openIdle(kind: Kind, port: number, count: number, token: string): Promise<void> {
-  idle = await inBatches(count, 100, async (i) => {
+  const opened = await inBatches(count, 100, async (i) => {
     if (kind !== 'realtime') return connect(kind, port, `room${i % 100}`);
     const ws = await wsOpen(`ws://127.0.0.1:${port}/realtime/v1/websocket?apikey=${demoKeys.anonKey}&vsn=2.0.0`);
     const status = await phxJoin(
@@ -197,6 +197,7 @@ async function openIdle(kind: Kind, port: number, count: number, token: string):
     if (status !== 'ok') throw new Error(`private join refused: ${status}`);
     return { close: () => ws.terminate() };
   });
+  idle.push(...opened);
 }
 
 /** Private joins per second: `sockets` sockets each join `perSocket` private channels at once. */
@@ -248,7 +249,7 @@ process.on('message', (c: Command) => {
     case 'idle':
       return reply(openIdle(c.kind, c.port, c.count, c.token));
     case 'release':
-      return reply(idle.forEach((s) => s.close()));
+      return reply(idle.splice(0).forEach((s) => s.close()));
     case 'joins':
       return reply(privateJoins(c.port, c.sockets, c.perSocket, c.token));
   }

@@ -10,6 +10,8 @@ import { createLogger } from '../../log.ts';
 import { startRealtime } from '../index.ts';
 
 const [kind, dbUrl] = process.argv.slice(2);
+// The harness ends a server with SIGTERM: exit normally, so a --cpu-prof (STACK_NODE_ARGS) profile is written.
+process.on('SIGTERM', () => process.exit(0));
 
 async function startWs(): Promise<number> {
   // Rooms by the first text frame `join:<room>`; every later frame goes to the room's other sockets as is.

@@ -90,7 +90,19 @@ class Child {
     const raise = `ulimit -n ${openFiles} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"`;
     const proc = spawn(
       '/bin/sh',
-      ['-c', raise, 'sh', process.execPath, '--import', 'tsx', '--expose-gc', join(here, file), ...args],
+      // STACK_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) reaches the servers, as it does the platform.
+      [
+        '-c',
+        raise,
+        'sh',
+        process.execPath,
+        '--import',
+        'tsx',
+        '--expose-gc',
+        ...(process.env.STACK_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        join(here, file),
+        ...args,
+      ],
       { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
     );
     const child = new Child(proc);
@@ -200,12 +212,17 @@ export async function runRealtimeBench(opts: RealtimeBenchOptions): Promise<Real
           ? `open-file limit ${limit} holds ${sockets} (raise the hard limit to ${requested + FD_HEADROOM}: ulimit -Hn as root with CAP_SYS_RESOURCE, or limits.conf)`
           : undefined;
       if (skipped) progress(`realtime: ${requested} idle sockets: ${skipped}`);
+      // The marginal cost: RSS grown by the second half of the sockets. The first half also pays what a process
+      // allocates once (heap spaces reserved, code compiled, pool buffers), which is no socket's and would make a
+      // count look dearer the smaller it is.
+      const half = Math.floor(sockets / 2);
       for (const kind of peers) {
-        const before = await stats(kind);
         try {
-          await load.ask({ cmd: 'idle', kind, port: servers[kind].port, count: sockets, token });
+          await load.ask({ cmd: 'idle', kind, port: servers[kind].port, count: half, token });
+          const before = await stats(kind);
+          await load.ask({ cmd: 'idle', kind, port: servers[kind].port, count: sockets - half, token });
           const after = await stats(kind);
-          kb[kind] = (after.rss - before.rss) / sockets / 1024;
+          kb[kind] = (after.rss - before.rss) / (sockets - half) / 1024;
         } catch (err) {
           progress(`realtime: ${label[kind]}: ${sockets} idle sockets failed: ${(err as Error).message}`);
         }
@@ -257,7 +274,7 @@ function printTable(raw: RealtimeBenchRaw, opts: RealtimeBenchOptions): void {
     row(`peak deliveries/s, 1→${receivers}`, (k) => m(raw.peakDeliveriesPerSecond, k, receivers), 0);
   for (const idle of raw.idle)
     row(
-      `memory KB per idle joined socket (${idle.sockets}${idle.sockets < idle.requested ? ` of ${idle.requested} asked` : ''}; private channel for this server)`,
+      `memory KB per idle joined socket (second half of ${idle.sockets}${idle.sockets < idle.requested ? ` of ${idle.requested} asked` : ''}; private channel for this server)`,
       (k) => idle.kbPerSocket[k] ?? NaN,
       1,
     );
