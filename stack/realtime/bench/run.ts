@@ -139,7 +139,8 @@ export async function runRealtimeBench(opts: RealtimeBenchOptions): Promise<Real
   const progress = opts.progress ?? ((m: string) => process.stderr.write(`${m}\n`));
   const started = Date.now();
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
-  const openFiles = Math.max(...opts.idleSockets, 0) + FD_HEADROOM;
+  // Enough for the largest idle count and for the widest fan-out's receivers and sender, whichever is more.
+  const openFiles = Math.max(...opts.idleSockets, ...fanouts.map((f) => f.receivers + 1)) + FD_HEADROOM;
   const db = await startTestCluster({
     name: 'realtime-bench',
     ports: [24377, 24378, 24379],
