@@ -15,8 +15,14 @@ import {
 import { Constants } from '../../../types/database.ts';
 
 const id = z.guid({ message: 'must be a uuid' });
-/** Text Postgres can store: no NUL character (it refuses one in any text value). */
-const text = () => z.string().refine((s) => !s.includes('\u0000'), { message: 'must not contain NUL characters' });
+/** A UTF-16 surrogate without its other half: JSON may carry one (`"\ud800"`), UTF-8 cannot encode it. */
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Text Postgres can store: no NUL character (it refuses one in any text value), nothing UTF-8 cannot encode. */
+const text = () =>
+  z
+    .string()
+    .refine((s) => !s.includes('\u0000'), { message: 'must not contain NUL characters' })
+    .refine((s) => !loneSurrogate.test(s), { message: 'must be valid Unicode (no unpaired surrogate)' });
 const content = text()
   .trim()
   .min(1, { message: 'must not be empty' })

@@ -48,6 +48,11 @@ Deno.test("one field breaking a database rule answers the database's reason, as 
   assert.equal(codeOf({ ...ok, client_id: '' }), 'invalid_client_id');
   assert.equal(codeOf({ ...ok, client_id: 'c'.repeat(LIMITS.client_id_max_length + 1) }), 'invalid_client_id');
   assert.equal(codeOf({ ...ok, client_id: 'a\u0000b' }), 'invalid_client_id');
+  assert.equal(codeOf({ ...ok, client_id: 'a\ud800b' }), 'invalid_client_id');
+  // JSON.parse('"\\ud800"') is a lone surrogate: a field error, not PostgREST's 400 bad_request after the fact.
+  assert.equal(codeOf({ ...ok, content: JSON.parse('"a\\ud800 b"') }), 'validation_failed');
+  assert.equal(codeOf({ ...ok, content: 'ends \udfff' }), 'validation_failed');
+  assert.equal(sendMessageInput.safeParse({ ...ok, content: 'a pair 😀 is fine' }).success, true);
   assert.equal(
     validationError(reactInput.safeParse({ message_id: meetingId, emoji: '👍'.repeat(20) }).error!).code,
     'invalid_emoji',
