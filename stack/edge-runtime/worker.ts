@@ -106,6 +106,8 @@ export class FunctionWorker {
     const args = [
       'run',
       '--no-prompt',
+      // FUNCTIONS_DENO_ARGS: extra flags for profiling (e.g. --inspect=127.0.0.1:9229), as STACK_NODE_ARGS for the host.
+      ...(process.env.FUNCTIONS_DENO_ARGS?.split(' ').filter(Boolean) ?? []),
       '--no-lock',
       '--node-modules-dir=none',
       `--allow-net=${this.opts.allowNet.join(',')}`,
