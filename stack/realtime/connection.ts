@@ -1,38 +1,12 @@
 // One WebSocket: decodes frames, routes them (heartbeat, join, leave, channel events) and writes replies. Frames of
 // a socket are handled strictly in arrival order; while one waits on the database (an RLS probe), the ones behind
 // it queue, as they would behind a Phoenix channel join.
-import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { join, leave, refreshToken, removeChannel, type Channel } from './channel.ts';
 import type { Context } from './context.ts';
 import { BINARY, TEXT } from './fanout.ts';
 import { handleBroadcast, handlePresence } from './handlers.ts';
 import { decodeBinary, decodeText, encodeText, type InMessage, type Vsn } from './serializer.ts';
-
-/**
- * Fan-out frames for one socket that are written in the same turn of the event loop leave in one writev when the
- * turn ends (Node's cork/uncork), not one write syscall each. Idle, a turn carries one broadcast and nothing changes;
- * under load several broadcasts arrive in one poll and each socket pays one syscall for all of them, and its reader
- * one wake-up. A frame waits at most until the rest of this turn's events are handled.
- */
-const corked = new Set<Duplex>();
-let uncorkScheduled = false;
-
-function uncorkAll(): void {
-  uncorkScheduled = false;
-  for (const socket of corked) socket.uncork();
-  corked.clear();
-}
-
-function corkForThisTurn(socket: Duplex): void {
-  if (corked.has(socket)) return;
-  socket.cork();
-  corked.add(socket);
-  if (!uncorkScheduled) {
-    uncorkScheduled = true;
-    setImmediate(uncorkAll);
-  }
-}
 
 export class Conn {
   readonly channels = new Map<string, Channel>();
@@ -66,9 +40,7 @@ export class Conn {
    */
   sendWire(list: [Buffer]): void {
     if (this.closed || this.ws.readyState !== 1) return;
-    const internals = this.ws as unknown as { _socket: Duplex; _sender: { sendFrame(list: Buffer[]): void } };
-    corkForThisTurn(internals._socket);
-    internals._sender.sendFrame(list);
+    (this.ws as unknown as { _sender: { sendFrame(list: Buffer[]): void } })._sender.sendFrame(list);
   }
 
   close(code: number, reason: string): void {
