@@ -78,3 +78,11 @@ export function webUrl(cfg: StackConfig): string {
 export function pathId(path: string): string {
   return createHash('sha256').update(path).digest('hex').slice(0, 12);
 }
+
+/**
+ * Extra command-line flags from an environment variable, space-separated (`STACK_NODE_ARGS` for the Node processes
+ * of the platform and the Realtime bench, `FUNCTIONS_DENO_ARGS` for the Deno workers): how a profiler is switched on.
+ */
+export function flagsFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  return env[name]?.split(' ').filter(Boolean) ?? [];
+}

@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiUrl, dbUrl, demoKeys, projectRoot, type StackConfig } from './config.ts';
+import { apiUrl, dbUrl, demoKeys, flagsFromEnv, projectRoot, type StackConfig } from './config.ts';
 import { step, type Logger } from './log.ts';
 import * as db from './postgres/index.ts';
 import { isAlive, terminate } from './shared/child.ts';
@@ -105,7 +105,7 @@ class PlatformProcess {
     return new Promise((resolve, reject) => {
       const child = fork(join(projectRoot, 'stack', 'host', 'main.ts'), [], {
         // STACK_NODE_ARGS adds Node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the services.
-        execArgv: ['--import', 'tsx', ...(process.env.STACK_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+        execArgv: ['--import', 'tsx', ...flagsFromEnv('STACK_NODE_ARGS')],
         env: { ...process.env, ...platformEnv(this.cfg) },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         // Own process group: a terminal Ctrl-C reaches only the supervisor, which stops the platform in order (and

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { projectRoot } from '../config.ts';
+import { flagsFromEnv, projectRoot } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { isAlive, terminate } from '../shared/child.ts';
 import type { FunctionSpec } from './discovery.ts';
@@ -107,7 +107,7 @@ export class FunctionWorker {
       'run',
       '--no-prompt',
       // FUNCTIONS_DENO_ARGS: extra flags for profiling (e.g. --inspect=127.0.0.1:9229), as STACK_NODE_ARGS for the host.
-      ...(process.env.FUNCTIONS_DENO_ARGS?.split(' ').filter(Boolean) ?? []),
+      ...flagsFromEnv('FUNCTIONS_DENO_ARGS'),
       '--no-lock',
       '--node-modules-dir=none',
       `--allow-net=${this.opts.allowNet.join(',')}`,

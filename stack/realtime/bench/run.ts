@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { flagsFromEnv } from '../../config.ts';
 import { startTestCluster } from '../../testing/cluster.ts';
 import { userToken } from '../../testing/tokens.ts';
 import type { Kind } from './load.ts';
@@ -99,7 +100,7 @@ class Child {
         '--import',
         'tsx',
         '--expose-gc',
-        ...(process.env.STACK_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        ...flagsFromEnv('STACK_NODE_ARGS'),
         join(here, file),
         ...args,
       ],
