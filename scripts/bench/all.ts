@@ -261,6 +261,8 @@ async function main(): Promise<void> {
           sendMessageTps: stat(raw.sendMessageTps),
           bareInsertTps: stat(raw.bareInsertTps),
           ratio: stat(raw.sendMessageTps.map((tps, i) => tps / raw.bareInsertTps[i])),
+          insertOnlyRpcTps: stat(raw.insertOnlyRpcTps),
+          insertOnlyRpcRatio: stat(raw.insertOnlyRpcTps.map((tps, i) => tps / raw.bareInsertTps[i])),
         },
         getMessages: {
           messages: raw.messages,

@@ -7,6 +7,9 @@
 //     count is lifted) holds a few of their messages, as in a real room, not the hundreds a single pgbench client
 //     per sender would post each second. Both scripts are one round trip per transaction, so the difference is the
 //     RPC's own work: the membership and rate-limit checks, the idempotency lookup, the answer's shape.
+//     A third script calls an RPC that only inserts the row (bench.insert_only, security definer like
+//     send_message) in the same transaction as send_message's: what the call as an authenticated user costs with no
+//     rules at all, the most any send_message could reach.
 //  2. get_messages page latency as a member, from the client (postgres.js), at random points of a meeting's history.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,19 +36,20 @@ export interface DatabaseBenchRaw {
   messages: number;
   sendMessageTps: number[];
   bareInsertTps: number[];
+  insertOnlyRpcTps: number[];
   pageP50Ms: number[];
   pageP99Ms: number[];
 }
 
 /** pgbench scripts over `pairs` (meeting, member) pairs: each transaction picks one at random. */
-function sendMessageScript(pairs: number): string {
+function rpcScript(pairs: number, rpc: string): string {
   return `\\set r random(1, 1000000000000)
 \\set p random(0, ${pairs - 1})
 begin \\;
 select set_config('role', 'authenticated', true), set_config('request.jwt.claims', claims, true),
        set_config('bench.meeting', meeting_id::text, true)
   from bench.pairs where n = :p \\;
-select public.send_message(current_setting('bench.meeting')::uuid, 'hello from pgbench', 'pgb-' || :client_id || '-' || :r) \\;
+select ${rpc}(current_setting('bench.meeting')::uuid, 'hello from pgbench', 'pgb-' || :client_id || '-' || :r) \\;
 commit;
 `;
 }
@@ -116,25 +120,53 @@ export async function runDatabaseBench(opts: DatabaseBenchOptions): Promise<Data
       select row_number() over (order by meeting_id, user_id) - 1, meeting_id, user_id,
              json_build_object('sub', user_id, 'role', 'authenticated')::text
         from public.meeting_participants;
-      update private.settings set value = '1000000' where key = 'message_rate_limit';`);
+      update private.settings set value = '1000000' where key = 'message_rate_limit';
+      -- send_message with no rules: the same row, inserted as the owner, answered as the row.
+      create function bench.insert_only(meeting_id uuid, content text, client_id text) returns public.messages
+      language plpgsql volatile security definer set search_path = ''
+      as $fn$
+      declare
+        stored public.messages;
+      begin
+        insert into public.messages (meeting_id, sender_id, client_id, content, type)
+        values (insert_only.meeting_id, (select auth.uid()), insert_only.client_id, insert_only.content, 'text')
+        returning * into stored;
+        return stored;
+      end;
+      $fn$;
+      grant usage on schema bench to authenticated;
+      grant execute on function bench.insert_only(uuid, text, text) to authenticated;`);
     const [{ pairs }] = await sql<{ pairs: number }[]>`select count(*)::int as pairs from bench.pairs`;
     const sendFile = join(dir, 'send_message.sql');
     const bareFile = join(dir, 'bare_insert.sql');
-    writeFileSync(sendFile, sendMessageScript(pairs));
+    const insertOnlyFile = join(dir, 'insert_only_rpc.sql');
+    writeFileSync(sendFile, rpcScript(pairs, 'public.send_message'));
     writeFileSync(bareFile, bareInsertScript(pairs));
+    writeFileSync(insertOnlyFile, rpcScript(pairs, 'bench.insert_only'));
     const url = new URL(db.url());
-    const raw: DatabaseBenchRaw = { messages, sendMessageTps: [], bareInsertTps: [], pageP50Ms: [], pageP99Ms: [] };
+    const raw: DatabaseBenchRaw = {
+      messages,
+      sendMessageTps: [],
+      bareInsertTps: [],
+      insertOnlyRpcTps: [],
+      pageP50Ms: [],
+      pageP99Ms: [],
+    };
+    const scripts: [string, number[]][] = [
+      [sendFile, raw.sendMessageTps],
+      [bareFile, raw.bareInsertTps],
+      [insertOnlyFile, raw.insertOnlyRpcTps],
+    ];
     // One unmeasured second of each first: backends plan the RPC's statements once.
-    await pgbench(url, sendFile, opts.clients, 1);
-    await pgbench(url, bareFile, opts.clients, 1);
+    for (const [file] of scripts) await pgbench(url, file, opts.clients, 1);
     for (let round = 0; round < opts.rounds; round++) {
-      const runs = [
-        async () => raw.sendMessageTps.push(await pgbench(url, sendFile, opts.clients, opts.seconds)),
-        async () => raw.bareInsertTps.push(await pgbench(url, bareFile, opts.clients, opts.seconds)),
-      ];
-      for (const run of round % 2 ? runs.reverse() : runs) await run();
+      // Rotated each round, so no script always runs first or after the same one.
+      for (let i = 0; i < scripts.length; i++) {
+        const [file, tps] = scripts[(round + i) % scripts.length];
+        tps.push(await pgbench(url, file, opts.clients, opts.seconds));
+      }
       opts.progress(
-        `database: pgbench round ${round + 1}/${opts.rounds}: send_message ${raw.sendMessageTps.at(-1)?.toFixed(0)} tps, bare insert ${raw.bareInsertTps.at(-1)?.toFixed(0)} tps`,
+        `database: pgbench round ${round + 1}/${opts.rounds}: send_message ${raw.sendMessageTps.at(-1)?.toFixed(0)} tps, bare insert ${raw.bareInsertTps.at(-1)?.toFixed(0)} tps, insert-only RPC ${raw.insertOnlyRpcTps.at(-1)?.toFixed(0)} tps`,
       );
     }
 
