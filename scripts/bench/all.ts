@@ -18,7 +18,7 @@ import { projectRoot } from '../../stack/config.ts';
 import { createLogger, flushLogs } from '../../stack/log.ts';
 import { ensureSystemRequirements } from '../../stack/system/index.ts';
 import { fanouts, runRealtimeBench, type RealtimeBenchRaw } from '../../stack/realtime/bench/run.ts';
-import { referenceWorkloadMs } from './cpu.ts';
+import { referenceWorkloadMsFresh } from './cpu.ts';
 import { runDatabaseBench } from './database.ts';
 import { measureDbEvents } from './db-events.ts';
 import { prepareMeeting, runLoad, type LoadResult } from './durable.ts';
@@ -236,7 +236,7 @@ async function section<T>(results: BenchResults, name: string, fn: () => Promise
 async function main(): Promise<void> {
   ensureSystemRequirements('bench', log);
   const started = performance.now();
-  const before = referenceWorkloadMs();
+  const before = referenceWorkloadMsFresh();
   const results: BenchResults = { machine: machineInfo(), quick: QUICK, seconds: 0, errors: {} };
   progress(`npm run bench: ${QUICK ? 'QUICK smoke run' : 'full run'}, sections ${selected.join(', ')}`);
 
@@ -279,7 +279,7 @@ async function main(): Promise<void> {
     if (raw) results.platform = { coldMs: stat(raw.coldMs), warmMs: stat(raw.warmMs) };
   }
 
-  results.machine.referenceWorkloadMs = { before, after: referenceWorkloadMs() };
+  results.machine.referenceWorkloadMs = { before, after: referenceWorkloadMsFresh() };
   results.seconds = (performance.now() - started) / 1000;
 
   // Only a full run of every section is the record; anything less goes to .stack/bench/.

@@ -1,6 +1,8 @@
 // CPU time by process for a benchmark window, from /proc: which part of the platform a message's cost lands in.
 // On 2 cores every process competes for the same CPUs, so the sum per message bounds the rate the stack can carry.
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { listProcesses, type ProcessInfo } from '../../stack/shared/proc.ts';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -54,6 +56,8 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): Map<string,
 /**
  * Milliseconds a fixed single-threaded workload (JSON round trips and HMACs, what a request does most) takes now. These
  * VMs' speed drifts by a third from minute to minute; printed with a run, it tells a slow machine from a slow change.
+ * A run measures it in a new process (referenceWorkloadMsFresh): after bench:functions, its own process ran it in 131
+ * and 146 ms while a new process at the same moment took 95 and 114, so an in-process "after" overstates a slowdown.
  */
 export function referenceWorkloadMs(): number {
   const started = performance.now();
@@ -64,4 +68,16 @@ export function referenceWorkloadMs(): number {
     sink += createHmac('sha256', 'key').update(`message ${i}`).digest()[0];
   }
   return sink < 0 ? NaN : performance.now() - started;
+}
+
+/** referenceWorkloadMs in a new Node process, so the measuring process's own state (heap, timers) does not count. */
+export function referenceWorkloadMsFresh(): number {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--reference'], {
+    encoding: 'utf8',
+  });
+  return Number(out.trim());
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes('--reference')) {
+  console.log(referenceWorkloadMs());
 }

@@ -22,7 +22,7 @@ import { demoKeys, projectRoot } from '../../stack/config.ts';
 import { startFunctions } from '../../stack/edge-runtime/index.ts';
 import { denoBinary } from '../../stack/edge-runtime/worker.ts';
 import { createLogger } from '../../stack/log.ts';
-import { referenceWorkloadMs } from './cpu.ts';
+import { referenceWorkloadMsFresh } from './cpu.ts';
 import { dbEventRows, measureDbEvents } from './db-events.ts';
 import { prepareMeeting, runLoad } from './durable.ts';
 import { ms, pct, startBenchStack } from './harness.ts';
@@ -185,10 +185,10 @@ async function sendToReceivers() {
   }
 }
 
-const speedBefore = referenceWorkloadMs();
+const speedBefore = referenceWorkloadMsFresh();
 const o = await overhead();
 const load = await sendToReceivers();
-const speedAfter = referenceWorkloadMs();
+const speedAfter = referenceWorkloadMsFresh();
 console.log('\n| measure | p50 | p99 | target |');
 console.log('|---|---|---|---|');
 console.log(`| bare Deno.serve round trip | ${ms(pct(o.bare, 50))} | ${ms(pct(o.bare, 99))} | |`);
