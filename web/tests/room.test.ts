@@ -134,6 +134,22 @@ describe('the meeting room in Chromium', { timeout: 150_000 }, () => {
     assert.equal(await messagesLog(dave).count(), 0, 'no chat of that meeting on his page');
   });
 
+  it('refuses Carol at the invite-only meeting she has not accepted: the reason in words (403), no "Try again"', async () => {
+    const { carol } = pages;
+    await consoleWatch.refusedDuring(carol, 403, async () => {
+      await meetingItem(carol, 'Leadership review').getByRole('button', { name: 'Join Leadership review' }).click();
+      await shows(
+        carol
+          .getByRole('alert')
+          .filter({ hasText: 'You cannot join this meeting: accept the invitation to join this meeting' }),
+      );
+    });
+    assert.equal(await carol.getByRole('button', { name: 'Try again' }).count(), 0, 'a refusal is not retried');
+    assert.equal(await messagesLog(carol).count(), 0, 'no chat of that meeting on her page');
+    await carol.getByRole('button', { name: 'Back to meetings' }).click();
+    await shows(meetingItem(carol, 'Weekly sync'));
+  });
+
   it('puts Alice, Bob and Carol in one live room: history with scroll-back, participants online', async () => {
     const { alice, bob, carol } = pages;
     await Promise.all([joinWeeklySync(alice), joinWeeklySync(bob), joinWeeklySync(carol)]);
