@@ -1,15 +1,14 @@
 // `npm run bench`'s database section, on a cluster of its own (the project's migrations and seed, then bench:db's
 // meetings × participants × messages: 1M messages at full size):
 //  1. pgbench TPS of `send_message` called as an authenticated user (role and `request.jwt.claims` set in the
-//     transaction with set_config, as PostgREST does) against a bare insert of the same row as the superuser, rounds
-//     interleaved (order swapped each round). Every transaction is a random member of a random meeting (all seeded
-//     participants), so each sender sends at a person's pace and the rate-limit window (the default 60 s; only the
-//     count is lifted) holds a few of their messages, as in a real room, not the hundreds a single pgbench client
-//     per sender would post each second. Both scripts are one round trip per transaction, so the difference is the
-//     RPC's own work: the membership and rate-limit checks, the idempotency lookup, the answer's shape.
-//     A third script calls an RPC that only inserts the row (bench.insert_only, security definer like
-//     send_message) in the same transaction as send_message's: what the call as an authenticated user costs with no
-//     rules at all, the most any send_message could reach.
+//     transaction with set_config, as PostgREST does) against a bare insert of the same row as the superuser, and
+//     against an RPC that only inserts the row (bench.insert_only, SECURITY DEFINER like send_message) called the same
+//     way: what the call as an authenticated user costs with no rules at all, the most any send_message could reach.
+//     Rounds are interleaved (the order rotated each round). Every transaction is a random member of a random meeting
+//     (all seeded participants), so each sender sends at a person's pace and the rate-limit window (the default 60 s;
+//     only the count is lifted) holds a few of their messages, as in a real room, not the hundreds a single pgbench
+//     client per sender would post each second. Every script is one round trip per transaction, so the differences
+//     are the call as a user and the RPC's own work: the membership and rate-limit checks, the answer's shape.
 //  2. get_messages page latency as a member, from the client (postgres.js), at random points of a meeting's history.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
