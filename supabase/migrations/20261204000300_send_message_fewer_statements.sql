@@ -11,7 +11,9 @@
 --   before that lookup: a retry carries the same client_id and content as the attempt that was stored;
 -- * a message inserted in this transaction has no reactions yet (a reaction needs the committed row), so its answer
 --   says so instead of counting them (as_chat_message / as_sent_message take counts the caller already knows).
--- Same answers and the same refusals; pgTAP 04, 05 and 17 hold the retry rules.
+-- The answers and refusals are the same but for two retries that carry different input than the attempt stored:
+-- with invalid content it is refused (it used to answer the stored message), and to a meeting that does not exist it
+-- is meeting_not_found (it used to be client_id_conflict). pgTAP 04, 05 and 17 hold the retry rules.
 
 -- Integer settings read in one statement, in the order asked. An unknown key is our bug, not a client's: it raises.
 create function private.setting_ints(variadic setting_keys text[]) returns integer[]
@@ -96,6 +98,7 @@ declare
   limits integer[] := private.setting_ints('client_id_max_length', 'message_max_length', 'message_rate_limit',
                                            'message_rate_window_seconds');
   client_id_max integer := limits[1];
+  content_max integer := limits[2];
   rate_limit integer := limits[3];
   rate_window integer := limits[4];
   body text;
@@ -109,7 +112,7 @@ begin
   if send_message.client_id is null or char_length(send_message.client_id) not between 1 and client_id_max then
     perform private.raise_error('invalid_client_id', format('client_id must be 1 to %s characters', client_id_max));
   end if;
-  body := private.validated_content(send_message.content, limits[2]);
+  body := private.validated_content(send_message.content, content_max);
   -- A missing meeting has no messages (they go with it), so there is no earlier attempt to answer with.
   target := private.require_meeting(send_message.meeting_id);
 
